@@ -1,0 +1,111 @@
+// Shapes, layer options vocabulary and compile-time parameter descriptions.
+// Firmware-clean: standard headers only, no exceptions, no heap.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace staticnet {
+
+// A per-sample tensor shape, channels last (NHWC without the N). rank 3 = (h, w, c);
+// rank 1 = a flat vector of c values (h = w = 1).
+struct Shape {
+    int h = 1;
+    int w = 1;
+    int c = 1;
+    int rank = 3;
+
+    constexpr std::size_t size() const {
+        return static_cast<std::size_t>(h) * static_cast<std::size_t>(w) * static_cast<std::size_t>(c);
+    }
+    constexpr bool flat() const { return rank == 1; }
+    friend constexpr bool operator==(const Shape&, const Shape&) = default;
+};
+
+constexpr Shape flat_shape(int n) { return Shape{1, 1, n, 1}; }
+
+// Two sizes, height then width: .kernel = {3, 3}, .strides = {2, 2}.
+struct Size2 {
+    int h = 0;
+    int w = 0;
+    friend constexpr bool operator==(const Size2&, const Size2&) = default;
+};
+
+enum class Padding { valid, same };
+inline constexpr Padding valid = Padding::valid;
+inline constexpr Padding same = Padding::same;
+
+enum class ActivationFunction { linear, relu, softmax };
+inline constexpr ActivationFunction linear = ActivationFunction::linear;
+inline constexpr ActivationFunction relu = ActivationFunction::relu;
+inline constexpr ActivationFunction softmax = ActivationFunction::softmax;
+
+constexpr const char* activation_name(ActivationFunction a) {
+    switch (a) {
+        case ActivationFunction::linear: return "linear";
+        case ActivationFunction::relu: return "relu";
+        case ActivationFunction::softmax: return "softmax";
+    }
+    return "?";
+}
+
+// Output length of one spatial axis, as Keras/TF compute it.
+constexpr int conv_out_length(int in, int kernel, int stride, Padding padding) {
+    if (stride <= 0 || kernel <= 0) return 1;
+    if (padding == Padding::same) return (in + stride - 1) / stride;
+    return in >= kernel ? (in - kernel) / stride + 1 : 0;
+}
+
+// TF 'same' padding: total = max((out - 1) * stride + kernel - in, 0), the smaller half before.
+constexpr int pad_before(int in, int kernel, int stride, Padding padding) {
+    if (padding == Padding::valid) return 0;
+    const int out = conv_out_length(in, kernel, stride, padding);
+    const int total = (out - 1) * stride + kernel - in;
+    return total > 0 ? total / 2 : 0;
+}
+
+// How a parameter tensor is initialised (Keras defaults).
+enum class Init { zeros, ones, glorot_uniform };
+
+struct ParamSpec {
+    const char* name = "";
+    std::size_t size = 0;
+    bool trainable = true;
+    Init init = Init::zeros;
+    std::size_t fan_in = 0;
+    std::size_t fan_out = 0;
+};
+
+// The parameter tensors of one layer, in a fixed order (at most four: BatchNormalization).
+struct ParamSpecs {
+    static constexpr int capacity = 4;
+    ParamSpec items[capacity] = {};
+    int count = 0;
+
+    constexpr std::size_t total() const {
+        std::size_t s = 0;
+        for (int i = 0; i < count; ++i) s += items[i].size;
+        return s;
+    }
+    constexpr std::size_t trainable() const {
+        std::size_t s = 0;
+        for (int i = 0; i < count; ++i) s += items[i].trainable ? items[i].size : 0;
+        return s;
+    }
+};
+
+// Counts of a whole network, as summary() prints them.
+struct ParamCounts {
+    std::size_t total = 0;
+    std::size_t trainable = 0;
+    std::size_t non_trainable = 0;
+};
+
+// Where one parameter tensor lives in the model's flat parameter array. Trainable tensors
+// come first (in layer order), so gradients and optimizer slots mirror [0, trainable).
+struct ParamSlot {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    bool trainable = false;
+};
+
+}  // namespace staticnet

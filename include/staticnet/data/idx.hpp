@@ -1,0 +1,321 @@
+// IDX datasets (MNIST, Fashion-MNIST, EMNIST ...), plain or gzip-compressed.
+//
+// Desktop layer: this header throws DataError for bad files, allocates, and links zlib. The
+// firmware core never includes it.
+//
+// IDX (big-endian): two zero bytes, a data type byte (0x08 = unsigned byte), a byte with the
+// number of dimensions, one 32-bit size per dimension, then the data, row-major.
+// Images: magic 0x00000803, dims N, rows, cols. Labels: magic 0x00000801, dim N.
+//
+// Compression is recognised by content (gzip magic 1f 8b), never by file name.
+#pragma once
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace staticnet::data {
+
+// Every message starts with the file name, then says what is wrong with it.
+struct DataError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// count images of rows x cols bytes, row-major, image after image.
+struct Images {
+  std::vector<std::uint8_t> pixels;
+  int count = 0, rows = 0, cols = 0;
+};
+
+struct Dataset {
+  Images images;
+  std::vector<std::uint8_t> labels;
+  int num_classes = 10;
+  int size() const { return images.count; }
+};
+
+namespace idx_detail {
+
+inline constexpr std::uint32_t image_magic = 0x00000803;
+inline constexpr std::uint32_t label_magic = 0x00000801;
+inline constexpr std::uint32_t max_count = 10'000'000;
+inline constexpr std::uint32_t max_side = 4096;
+
+inline std::string hex32(std::uint32_t v) {
+  constexpr char digits[] = "0123456789ABCDEF";
+  std::string s = "0x00000000";
+  for (int i = 9; i >= 2; --i, v >>= 4) s[static_cast<std::size_t>(i)] = digits[v & 0xF];
+  return s;
+}
+
+inline std::string hex8(std::uint32_t v) {
+  constexpr char digits[] = "0123456789ABCDEF";
+  return std::string("0x") + digits[(v >> 4) & 0xF] + digits[v & 0xF];
+}
+
+[[noreturn]] inline void fail(const std::filesystem::path& file, const std::string& problem) {
+  throw DataError(file.string() + ": " + problem);
+}
+
+inline std::uint32_t big_endian32(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+// A byte stream over a plain or gzip-compressed file. Plain files report how many bytes are left,
+// so the payload size is checked before anything is allocated and read in one call.
+class Source {
+ public:
+  explicit Source(const std::filesystem::path& file) : file_(file) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (!std::filesystem::exists(status)) fail(file, "cannot open: no such file");
+    if (std::filesystem::is_directory(status)) fail(file, "cannot open: is a directory");
+    plain_.open(file, std::ios::binary);
+    if (!plain_)
+      fail(file, "cannot open: " + std::error_code(errno, std::generic_category()).message());
+    unsigned char head[2] = {0, 0};
+    plain_.read(reinterpret_cast<char*>(head), 2);
+    if (plain_.gcount() == 2 && head[0] == 0x1f && head[1] == 0x8b) {
+      plain_.close();
+      gz_.reset(gzopen(file.string().c_str(), "rb"));
+      if (!gz_) fail(file, "cannot open");
+      gzbuffer(gz_.get(), 1u << 17);
+      return;
+    }
+    // Plain: the size is known up front (regular file), so the payload is checked before
+    // allocating. Other files (pipes) are read as a stream.
+    plain_.clear();
+    plain_.seekg(0, std::ios::beg);
+    if (!plain_) fail(file, "cannot open: not a seekable file");
+    const auto size = std::filesystem::file_size(file, ec);
+    size_known_ = !ec && std::filesystem::is_regular_file(status);
+    remaining_ = size_known_ ? size : 0;
+    if (size_known_ && remaining_ == 0) fail(file, "empty file (no IDX header)");
+  }
+
+  bool compressed() const { return gz_ != nullptr; }
+  bool size_known() const { return !gz_ && size_known_; }
+  std::uint64_t remaining() const { return remaining_; }
+
+  // Reads up to n bytes; fewer only at the end of the data. A damaged or truncated gzip stream
+  // is an error, never a short read.
+  std::size_t read(void* dst, std::size_t n) {
+    auto* out = static_cast<char*>(dst);
+    std::size_t got = 0;
+    if (!gz_) {
+      plain_.read(out, static_cast<std::streamsize>(n));
+      got = static_cast<std::size_t>(plain_.gcount());
+      if (plain_.bad()) fail(file_, "read error");
+      remaining_ -= std::min<std::uint64_t>(remaining_, got);
+      return got;
+    }
+    while (got < n) {
+      const auto chunk = static_cast<unsigned>(std::min<std::size_t>(n - got, 1u << 30));
+      const int r = gzread(gz_.get(), out + got, chunk);
+      check_gzip();
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
+  }
+
+  // Counts (and discards) whatever is left.
+  std::uint64_t drain() {
+    if (size_known()) return remaining_;
+    std::vector<char> sink(1u << 16);
+    std::uint64_t total = 0;
+    while (std::size_t r = read(sink.data(), sink.size())) total += r;
+    return total;
+  }
+
+ private:
+  struct GzClose {
+    void operator()(gzFile f) const { gzclose(f); }
+  };
+
+  void check_gzip() {
+    int errnum = Z_OK;
+    const char* message = gzerror(gz_.get(), &errnum);
+    if (errnum == Z_OK) return;
+    if (errnum == Z_BUF_ERROR) fail(file_, "truncated gzip stream (unexpected end of compressed data)");
+    fail(file_, std::string("corrupt gzip stream: ") + (message ? message : "unknown zlib error"));
+  }
+
+  std::filesystem::path file_;
+  std::ifstream plain_;
+  std::unique_ptr<gzFile_s, GzClose> gz_;
+  std::uint64_t remaining_ = 0;
+  bool size_known_ = true;
+};
+
+struct Header {
+  std::uint32_t magic = 0;
+  std::vector<std::uint32_t> dims;
+};
+
+inline std::string plural(std::uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// Reads and checks magic and dimensions. kind is "image" or "label".
+inline Header read_header(Source& in, const std::filesystem::path& file, std::uint32_t expected,
+                          const char* kind) {
+  std::array<std::uint8_t, 4> m{};
+  const std::size_t got = in.read(m.data(), m.size());
+  if (got == 0) fail(file, "empty file (no IDX header)");
+  if (got < m.size())
+    fail(file, "truncated header: expected 4 bytes of IDX magic, found " + std::to_string(got));
+  Header h;
+  h.magic = big_endian32(m.data());
+  const std::uint32_t ndims_expected = expected & 0xFF;
+  const std::string what = std::string("not an IDX ") + kind + " file: magic " + hex32(h.magic) +
+                           ", expected " + hex32(expected);
+  if (m[0] != 0 || m[1] != 0) fail(file, what);
+  if (m[2] != 0x08)
+    fail(file, what + " (data type " + hex8(m[2]) + ", only 0x08 unsigned byte is supported)");
+  if (m[3] != ndims_expected) {
+    const char* other = h.magic == label_magic ? " (this looks like an IDX label file)"
+                        : h.magic == image_magic ? " (this looks like an IDX image file)"
+                                                 : "";
+    fail(file, what + other + ": " + plural(m[3], "dimension") + ", " + kind + "s need " +
+                   std::to_string(ndims_expected));
+  }
+  std::vector<std::uint8_t> raw(4u * m[3]);
+  const std::size_t got_dims = in.read(raw.data(), raw.size());
+  if (got_dims < raw.size())
+    fail(file, "truncated header: expected " + std::to_string(raw.size()) +
+                   " bytes of dimension sizes, found " + std::to_string(got_dims));
+  for (std::size_t i = 0; i < m[3]; ++i) h.dims.push_back(big_endian32(raw.data() + 4 * i));
+  const std::uint32_t count = h.dims[0];
+  if (count == 0) fail(file, std::string("bad dimensions: ") + kind + " count is 0");
+  if (count > max_count)
+    fail(file, std::string("bad dimensions: ") + kind + " count " + std::to_string(count) +
+                   " is more than the limit " + std::to_string(max_count));
+  for (std::size_t i = 1; i < h.dims.size(); ++i) {
+    if (h.dims[i] == 0 || h.dims[i] > max_side)
+      fail(file, std::string("bad dimensions: ") + (i == 1 ? "rows" : "cols") + " = " +
+                     std::to_string(h.dims[i]) + ", must be 1.." + std::to_string(max_side));
+  }
+  return h;
+}
+
+// Reads exactly `expected` bytes of payload; a short file and extra bytes are both errors.
+inline std::vector<std::uint8_t> read_payload(Source& in, const std::filesystem::path& file,
+                                              std::uint64_t expected, const char* what) {
+  const auto truncated = [&](std::uint64_t found) {
+    fail(file, "truncated: expected " + std::to_string(expected) + " bytes of " + what +
+                   ", found " + std::to_string(found));
+  };
+  const auto trailing = [&](std::uint64_t extra) {
+    fail(file, "trailing data: " + plural(extra, "extra byte") + " after the " +
+                   std::to_string(expected) + " bytes of " + what);
+  };
+  std::vector<std::uint8_t> data;
+  if (in.size_known()) {
+    // Checked before allocating, so a lying header cannot make us allocate gigabytes.
+    if (in.remaining() < expected) truncated(in.remaining());
+    if (in.remaining() > expected) trailing(in.remaining() - expected);
+    data.resize(static_cast<std::size_t>(expected));
+    const std::size_t got = in.read(data.data(), data.size());
+    if (got < expected) truncated(got);  // file shrank under us
+    return data;
+  }
+  // Compressed: grow as data arrives, so memory follows the real size, not the header's claim.
+  std::uint64_t filled = 0;
+  while (filled < expected) {
+    const std::uint64_t step = std::min<std::uint64_t>(expected - filled, std::uint64_t{16} << 20);
+    data.resize(static_cast<std::size_t>(filled + step));
+    const std::size_t got = in.read(data.data() + filled, static_cast<std::size_t>(step));
+    filled += got;
+    if (got < step) truncated(filled);
+  }
+  if (const std::uint64_t extra = in.drain(); extra != 0) trailing(extra);
+  return data;
+}
+
+}  // namespace idx_detail
+
+// Reads an IDX image file (magic 0x00000803: count, rows, cols), plain or gzip-compressed.
+inline Images read_idx_images(const std::filesystem::path& file) {
+  using namespace idx_detail;
+  Source in(file);
+  const Header h = read_header(in, file, image_magic, "image");
+  Images images;
+  images.count = static_cast<int>(h.dims[0]);
+  images.rows = static_cast<int>(h.dims[1]);
+  images.cols = static_cast<int>(h.dims[2]);
+  const std::uint64_t bytes = std::uint64_t{h.dims[0]} * h.dims[1] * h.dims[2];
+  images.pixels = read_payload(in, file, bytes, "pixel data");
+  return images;
+}
+
+// Reads an IDX label file (magic 0x00000801: count), plain or gzip-compressed. Every label must
+// be below num_classes (1..256).
+inline std::vector<std::uint8_t> read_idx_labels(const std::filesystem::path& file,
+                                                 int num_classes = 10) {
+  using namespace idx_detail;
+  if (num_classes < 1 || num_classes > 256)
+    throw std::invalid_argument("read_idx_labels: num_classes must be 1..256, got " +
+                                std::to_string(num_classes));
+  Source in(file);
+  const Header h = read_header(in, file, label_magic, "label");
+  std::vector<std::uint8_t> labels = read_payload(in, file, h.dims[0], "label data");
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] >= num_classes)
+      fail(file, "label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
+                     " is outside 0.." + std::to_string(num_classes - 1));
+  }
+  return labels;
+}
+
+namespace idx_detail {
+
+// "<dir>/<part>-<kind>" or, failing that, "<dir>/<part>-<kind>.gz".
+inline std::filesystem::path find_part(const std::filesystem::path& dir, std::string_view part,
+                                       std::string_view kind) {
+  const std::string base = std::string(part) + "-" + std::string(kind);
+  const std::filesystem::path plain = dir / base;
+  const std::filesystem::path gz = dir / (base + ".gz");
+  std::error_code ec;
+  if (std::filesystem::exists(plain, ec)) return plain;
+  if (std::filesystem::exists(gz, ec)) return gz;
+  throw DataError("no " + std::string(part) + " " + std::string(kind.substr(0, kind.find('-'))) +
+                  " file found: tried " + plain.string() + " and " + gz.string());
+}
+
+}  // namespace idx_detail
+
+// Loads "<part>-images-idx3-ubyte[.gz]" and "<part>-labels-idx1-ubyte[.gz]" from dir, where part
+// is "train" or "t10k" for the MNIST family. The uncompressed file wins if both exist.
+inline Dataset load_idx_dataset(const std::filesystem::path& dir, std::string_view part,
+                                int num_classes = 10) {
+  using namespace idx_detail;
+  if (part.empty()) throw std::invalid_argument("load_idx_dataset: part is empty (\"train\" or \"t10k\")");
+  const std::filesystem::path image_file = find_part(dir, part, "images-idx3-ubyte");
+  const std::filesystem::path label_file = find_part(dir, part, "labels-idx1-ubyte");
+  Dataset d;
+  d.num_classes = num_classes;
+  d.images = read_idx_images(image_file);
+  d.labels = read_idx_labels(label_file, num_classes);
+  if (d.labels.size() != static_cast<std::size_t>(d.images.count))
+    throw DataError(label_file.string() + ": label count " + std::to_string(d.labels.size()) +
+                    " does not match image count " + std::to_string(d.images.count) + " in " +
+                    image_file.string());
+  return d;
+}
+
+}  // namespace staticnet::data

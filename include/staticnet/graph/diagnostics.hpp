@@ -1,0 +1,63 @@
+// Readable compile errors for wrong networks. Each structural problem a layer reports becomes
+// one static_assert with a plain-words message; the template arguments of layer_check name the
+// layer's position (Input = 0), its type with its options, and the input shape it was given, so
+// the compiler's "required from" line shows all three next to the message.
+#pragma once
+#include "../core/shape.hpp"
+#include "../layers/layer.hpp"
+
+namespace staticnet::detail {
+
+template <int layer_position, class layer_type, Shape input_shape, Problem problem>
+struct layer_check {
+    static_assert(problem != Problem::input_not_first,
+                  "staticnet: sn::Input may only be the first element of a Sequential; remove this extra Input");
+    static_assert(problem != Problem::zero_filters,
+                  "staticnet: Conv2D needs filters > 0 (set .filters)");
+    static_assert(problem != Problem::zero_units,
+                  "staticnet: Dense needs units > 0 (set .units)");
+    static_assert(problem != Problem::kernel_zero,
+                  "staticnet: Conv2D kernel size must be at least 1 x 1 (set .kernel = {h, w})");
+    static_assert(problem != Problem::stride_zero,
+                  "staticnet: strides must be at least 1 (a stride of 0 never moves the window)");
+    static_assert(problem != Problem::conv_needs_spatial_input,
+                  "staticnet: Conv2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
+    static_assert(problem != Problem::kernel_larger_than_input,
+                  "staticnet: Conv2D kernel is larger than its input with padding = sn::valid; use a smaller kernel or padding = sn::same");
+    static_assert(problem != Problem::pool_zero,
+                  "staticnet: MaxPool2D pool size must be at least 1 x 1");
+    static_assert(problem != Problem::pool_needs_spatial_input,
+                  "staticnet: MaxPool2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
+    static_assert(problem != Problem::pool_larger_than_input,
+                  "staticnet: MaxPool2D pool window is larger than its input with padding = sn::valid; use a smaller pool or padding = sn::same");
+    static_assert(problem != Problem::dense_needs_flat_input,
+                  "staticnet: Dense needs a flat input but gets (H, W, C); insert sn::Flatten before this Dense layer");
+    static_assert(problem != Problem::dropout_rate_out_of_range,
+                  "staticnet: Dropout rate must be in [0, 1)");
+    static_assert(problem != Problem::bn_momentum_out_of_range,
+                  "staticnet: BatchNormalization momentum must be in [0, 1]");
+    static_assert(problem != Problem::bn_epsilon_not_positive,
+                  "staticnet: BatchNormalization epsilon must be > 0");
+    static constexpr bool ok = true;  // the asserts above are the report; never fail twice
+};
+
+template <bool starts_with_input>
+struct sequential_check {
+    static_assert(starts_with_input,
+                  "staticnet: a Sequential network must start with sn::Input<H, W, C>; put the Input first (no layer may come before it)");
+    static constexpr bool ok = true;
+};
+
+template <int H, int W, int C>
+struct input_check {
+    static_assert(H >= 1 && W >= 1 && C >= 1, "staticnet: Input<H, W, C> dimensions must all be at least 1");
+    static constexpr bool ok = true;
+};
+
+template <bool has_layers>
+struct depth_check {
+    static_assert(has_layers, "staticnet: a Sequential network needs at least one layer after its Input");
+    static constexpr bool ok = true;
+};
+
+}  // namespace staticnet::detail

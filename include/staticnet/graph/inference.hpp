@@ -1,0 +1,75 @@
+// Inference<Net, Batch, T>: parameters and the planned inference arena inside one object.
+// Declare it static (or inside another static object): it never allocates.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "../core/init.hpp"
+#include "runner.hpp"
+#include "sequential.hpp"
+
+namespace staticnet {
+
+template <class Net, int Batch = 1, class T = float>
+class Inference {
+    static_assert(is_sequential_v<Net>, "staticnet: Inference<Net, ...> needs a sn::Sequential<...> network type");
+    static_assert(Batch >= 1, "staticnet: the batch size must be at least 1");
+
+public:
+    using network = Net;
+    using value_type = T;
+    static constexpr int batch = Batch;
+    static constexpr auto plan = Net::template inference_plan<Batch, T>();
+    static_assert(plan.valid(), "staticnet: internal error: the inference memory plan overlaps live buffers");
+    static constexpr std::size_t input_size = Net::input_shape.size();
+    static constexpr std::size_t output_size = Net::output_shape.size();
+    static constexpr std::size_t parameter_bytes = Net::params.total * sizeof(T);
+    static constexpr std::size_t arena_bytes = plan.total * sizeof(T);
+
+    void initialize(std::uint64_t seed) { detail::initialize_parameters<Net, T>(params_, seed); }
+
+    std::span<T> parameters() { return {params_, Net::params.total}; }
+    std::span<const T> parameters() const { return {params_, Net::params.total}; }
+
+    // The tensor `name` ("kernel", "bias", "gamma", ...) of the layer at `position`
+    // (Input = 0); an empty span when there is no such tensor.
+    std::span<T> parameter(int position, std::string_view name) {
+        const int k = detail::find_param<Net>(position, name.data(), name.size());
+        if (k < 0) return {};
+        const ParamSlot& s = Net::param_slots[position][k];
+        return {params_ + s.offset, s.size};
+    }
+
+    // Where the next batch's input goes (Batch * input_size values, NHWC).
+    std::span<T> input_buffer() { return {arena_ + plan.offset[Net::inference_buffer_of[0]], Batch * input_size}; }
+
+    // Runs the network on n <= Batch samples (NHWC, n * input_size values). Returns the
+    // n * output_size outputs, valid until the next call. An input that is too short, or n
+    // outside 1..Batch, gives an empty span.
+    std::span<const T> predict(std::span<const T> input, int n) {
+        return forward_each(input, n, [](int, const T*) {});
+    }
+
+    // As predict, calling each(position, output pointer) after every layer: that layer's
+    // output is n * shapes[position].size() values, valid only during the call.
+    template <class Each>
+    std::span<const T> forward_each(std::span<const T> input, int n, Each&& each) {
+        if (n < 1 || n > Batch || input.size() < static_cast<std::size_t>(n) * input_size) return {};
+        T* in = input_buffer().data();
+        if (input.data() != in)
+            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = input[i];
+        detail::Runner<Net, T>::forward_inference(plan, params_, arena_, n, each,
+                                                  std::make_index_sequence<Net::layer_count>{});
+        return {arena_ + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
+                static_cast<std::size_t>(n) * output_size};
+    }
+
+private:
+    alignas(64) T params_[Net::params.total > 0 ? Net::params.total : 1] = {};
+    alignas(64) T arena_[plan.total > 0 ? plan.total : 1] = {};
+};
+
+}  // namespace staticnet

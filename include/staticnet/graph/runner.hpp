@@ -1,0 +1,91 @@
+// Runs a Sequential's forward and backward passes over memory owned by someone else
+// (Inference or Model): a flat parameter array, gradients, layer scratch and an arena with a
+// compile-time plan. Every layer is called with its compile-time input shape.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "../core/rng.hpp"
+#include "../layers/layer.hpp"
+#include "memory_plan.hpp"
+
+namespace staticnet::detail {
+
+template <class Net, class T>
+struct Runner {
+    template <int P>
+    static LayerContext<T> context(T* params, T* grads, T* state) {
+        LayerContext<T> ctx;
+        const auto& specs = Net::param_specs[P];
+        for (int k = 0; k < specs.count; ++k) {
+            const ParamSlot& slot = Net::param_slots[P][k];
+            ctx.param[k] = params + slot.offset;
+            ctx.grad[k] = (grads && slot.trainable) ? grads + slot.offset : nullptr;
+        }
+        ctx.state = state ? state + Net::state_offsets[P] : nullptr;
+        return ctx;
+    }
+
+    // Inference forward over an inference plan. `each(p, ptr)` is called after every layer.
+    template <class Plan, class Each, std::size_t... I>
+    static void forward_inference(const Plan& plan, T* params, T* arena, int n, Each&& each,
+                                  std::index_sequence<I...>) {
+        (forward_inference_one<static_cast<int>(I) + 1>(plan, params, arena, n, each), ...);
+    }
+    template <int P, class Plan, class Each>
+    static void forward_inference_one(const Plan& plan, T* params, T* arena, int n, Each& each) {
+        using L = typename Net::template layer<P>;
+        LayerContext<T> ctx = context<P>(params, nullptr, nullptr);
+        T* x = arena + plan.offset[Net::inference_buffer_of[P - 1]];
+        T* y = arena + plan.offset[Net::inference_buffer_of[P]];
+        L::template forward<Net::shapes[P - 1], T>(ctx, x, y, n);
+        each(P, static_cast<const T*>(y));
+    }
+
+    // Training forward over a training plan (entry p: activation p).
+    template <class Plan, std::size_t... I>
+    static void forward_training(const Plan& plan, T* params, T* state, T* arena, int n, std::uint64_t seed,
+                                 std::uint64_t step, std::index_sequence<I...>) {
+        (forward_training_one<static_cast<int>(I) + 1>(plan, params, state, arena, n, seed, step), ...);
+    }
+    template <int P, class Plan>
+    static void forward_training_one(const Plan& plan, T* params, T* state, T* arena, int n, std::uint64_t seed,
+                                     std::uint64_t step) {
+        using L = typename Net::template layer<P>;
+        LayerContext<T> ctx = context<P>(params, nullptr, state);
+        ctx.training = true;
+        ctx.dropout_key = dropout_key(seed, P, step);
+        L::template forward<Net::shapes[P - 1], T>(ctx, arena + plan.offset[P - 1], arena + plan.offset[P], n);
+    }
+
+    // Backward from the last position down to 1; the gradient of the network output must be
+    // in entry depth + L already. fused_softmax: that gradient is dL/dz of the final softmax.
+    template <class Plan, std::size_t... I>
+    static void backward(const Plan& plan, T* params, T* grads, T* state, T* arena, int n, std::uint64_t seed,
+                         std::uint64_t step, bool fused_softmax, std::index_sequence<I...>) {
+        (backward_one<Net::layer_count - static_cast<int>(I)>(plan, params, grads, state, arena, n, seed, step,
+                                                             fused_softmax),
+         ...);
+    }
+    template <int P, class Plan>
+    static void backward_one(const Plan& plan, T* params, T* grads, T* state, T* arena, int n, std::uint64_t seed,
+                             std::uint64_t step, bool fused_softmax) {
+        using L = typename Net::template layer<P>;
+        constexpr int D = Net::depth;
+        // Leading layers without trainable parameters need no backward at all.
+        if constexpr (P == 1 && Net::param_specs[1].trainable() == 0) {
+            return;
+        } else {
+            LayerContext<T> ctx = context<P>(params, grads, state);
+            ctx.training = true;
+            ctx.dropout_key = dropout_key(seed, P, step);
+            ctx.fused_softmax = fused_softmax && P == Net::layer_count;
+            T* gx = P > 1 ? arena + plan.offset[D + P - 1] : nullptr;
+            L::template backward<Net::shapes[P - 1], T>(ctx, arena + plan.offset[P - 1], arena + plan.offset[P],
+                                                        arena + plan.offset[D + P], gx, n);
+        }
+    }
+};
+
+}  // namespace staticnet::detail

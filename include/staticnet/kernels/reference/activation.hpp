@@ -1,0 +1,68 @@
+// Reference activation kernels: plain loops over contiguous rows.
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+#include "../../core/shape.hpp"
+
+namespace staticnet::kernels::reference {
+
+template <class T>
+void relu_forward(const T* x, T* y, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+}
+
+// g *= (y > 0): ReLU's derivative taken from its output (0 at the kink).
+template <class T>
+void relu_backward_inplace(const T* y, T* g, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) g[i] = y[i] > T(0) ? g[i] : T(0);
+}
+
+// Softmax over each row of `cols` values; stays finite for any finite logits (max subtracted).
+// x may equal y.
+template <class T>
+void softmax_rows(const T* x, T* y, std::size_t rows, std::size_t cols) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const T* xr = x + r * cols;
+        T* yr = y + r * cols;
+        T m = xr[0];
+        for (std::size_t j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
+        T sum = 0;
+        for (std::size_t j = 0; j < cols; ++j) {
+            yr[j] = std::exp(xr[j] - m);
+            sum += yr[j];
+        }
+        const T inv = T(1) / sum;
+        for (std::size_t j = 0; j < cols; ++j) yr[j] *= inv;
+    }
+}
+
+// g <- y * (g - sum(g * y)) per row: the softmax Jacobian applied to g, from the output y.
+template <class T>
+void softmax_backward_inplace(const T* y, T* g, std::size_t rows, std::size_t cols) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const T* yr = y + r * cols;
+        T* gr = g + r * cols;
+        T dot = 0;
+        for (std::size_t j = 0; j < cols; ++j) dot += gr[j] * yr[j];
+        for (std::size_t j = 0; j < cols; ++j) gr[j] = yr[j] * (gr[j] - dot);
+    }
+}
+
+// Applies `a` in place to `rows` rows of `cols` (softmax works per row, over channels).
+template <class T>
+void activate_inplace(ActivationFunction a, T* y, std::size_t rows, std::size_t cols) {
+    if (a == ActivationFunction::relu) relu_forward(y, y, rows * cols);
+    else if (a == ActivationFunction::softmax) softmax_rows(y, y, rows, cols);
+}
+
+// Turns dL/dy into dL/dz in place, for y = a(z). `fused_softmax` means the loss already gave
+// dL/dz for a softmax output, so nothing is left to do.
+template <class T>
+void activation_backward_inplace(ActivationFunction a, const T* y, T* g, std::size_t rows,
+                                 std::size_t cols, bool fused_softmax) {
+    if (a == ActivationFunction::relu) relu_backward_inplace(y, g, rows * cols);
+    else if (a == ActivationFunction::softmax && !fused_softmax) softmax_backward_inplace(y, g, rows, cols);
+}
+
+}  // namespace staticnet::kernels::reference

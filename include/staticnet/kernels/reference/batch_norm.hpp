@@ -1,0 +1,89 @@
+// Reference BatchNormalization kernels over `rows` pixels of C channels (NHWC: channel last).
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+namespace staticnet::kernels::reference {
+
+// Inference: y = gamma * (x - mean) / sqrt(var + eps) + beta. x may equal y.
+template <int C, class T>
+void batch_norm_inference(const T* x, T* y, std::size_t rows, const T* gamma, const T* beta,
+                          const T* mean, const T* var, T eps) {
+    T scale[C], shift[C];
+    for (int c = 0; c < C; ++c) {
+        scale[c] = gamma[c] / std::sqrt(var[c] + eps);
+        shift[c] = beta[c] - mean[c] * scale[c];
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+        const T* xr = x + r * C;
+        T* yr = y + r * C;
+        for (int c = 0; c < C; ++c) yr[c] = xr[c] * scale[c] + shift[c];
+    }
+}
+
+// Training: normalise with the batch mean and biased variance; saves mean and 1/sqrt(var+eps)
+// for backward; updates the moving statistics the way tf.keras does (unbiased variance).
+template <int C, class T>
+void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, const T* beta,
+                         T* moving_mean, T* moving_var, T momentum, T eps, T* saved_mean,
+                         T* saved_inv_std) {
+    T mean[C], var[C];
+    for (int c = 0; c < C; ++c) mean[c] = var[c] = T(0);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) mean[c] += x[r * C + c];
+    const T inv_m = T(1) / static_cast<T>(rows);
+    for (int c = 0; c < C; ++c) mean[c] *= inv_m;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) {
+            const T d = x[r * C + c] - mean[c];
+            var[c] += d * d;
+        }
+    T scale[C], shift[C];
+    for (int c = 0; c < C; ++c) {
+        var[c] *= inv_m;
+        const T inv_std = T(1) / std::sqrt(var[c] + eps);
+        saved_mean[c] = mean[c];
+        saved_inv_std[c] = inv_std;
+        scale[c] = gamma[c] * inv_std;
+        shift[c] = beta[c] - mean[c] * scale[c];
+        const T unbiased = rows > 1 ? var[c] * static_cast<T>(rows) / static_cast<T>(rows - 1) : var[c];
+        moving_mean[c] -= (moving_mean[c] - mean[c]) * (T(1) - momentum);
+        moving_var[c] -= (moving_var[c] - unbiased) * (T(1) - momentum);
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
+}
+
+// Backward of training-mode BN. Overwrites ggamma, gbeta; writes gx when it is not null.
+template <int C, class T>
+void batch_norm_backward(const T* x, const T* gy, T* gx, std::size_t rows, const T* gamma,
+                         const T* saved_mean, const T* saved_inv_std, T* ggamma, T* gbeta) {
+    T sum_g[C], sum_gx[C];
+    for (int c = 0; c < C; ++c) sum_g[c] = sum_gx[c] = T(0);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) {
+            const T g = gy[r * C + c];
+            const T xh = (x[r * C + c] - saved_mean[c]) * saved_inv_std[c];
+            sum_g[c] += g;
+            sum_gx[c] += g * xh;
+        }
+    for (int c = 0; c < C; ++c) {
+        gbeta[c] = sum_g[c];
+        ggamma[c] = sum_gx[c];
+    }
+    if (!gx) return;
+    const T inv_m = T(1) / static_cast<T>(rows);
+    T a[C], mg[C], mgx[C];
+    for (int c = 0; c < C; ++c) {
+        a[c] = gamma[c] * saved_inv_std[c];
+        mg[c] = sum_g[c] * inv_m;
+        mgx[c] = sum_gx[c] * inv_m;
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) {
+            const T xh = (x[r * C + c] - saved_mean[c]) * saved_inv_std[c];
+            gx[r * C + c] = a[c] * (gy[r * C + c] - mg[c] - xh * mgx[c]);
+        }
+}
+
+}  // namespace staticnet::kernels::reference

@@ -1,0 +1,194 @@
+// Model<Net, Optimizer, Loss, Batch, T>: everything training touches, inside one object:
+// parameters, gradients, optimizer state, layer scratch and one arena planned for both the
+// training step and inference. Firmware-clean: no exceptions, RTTI, iostream or heap.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "../core/init.hpp"
+#include "../graph/runner.hpp"
+#include "../graph/sequential.hpp"
+#include "losses.hpp"
+#include "optimizers.hpp"
+
+namespace staticnet {
+
+enum class StepStatus { ok, bad_batch_size, input_too_short, label_out_of_range };
+
+constexpr const char* to_string(StepStatus s) {
+    switch (s) {
+        case StepStatus::ok: return "ok";
+        case StepStatus::bad_batch_size: return "batch size outside 1..Batch";
+        case StepStatus::input_too_short: return "input or label span shorter than the batch";
+        case StepStatus::label_out_of_range: return "label outside 0..classes-1";
+    }
+    return "?";
+}
+
+struct StepResult {
+    double loss = 0;
+    int correct = 0;
+    StepStatus status = StepStatus::ok;
+};
+
+template <class Net, class Optimizer = Adam<>, class Loss = SparseCategoricalCrossentropy, int Batch = 32,
+          class T = float>
+class Model {
+    static_assert(is_sequential_v<Net>, "staticnet: Model<Net, ...> needs a sn::Sequential<...> network type");
+    static_assert(Batch >= 1, "staticnet: the batch size must be at least 1");
+    static_assert(Net::output_shape.flat() && Net::output_activation == ActivationFunction::softmax,
+                  "staticnet: SparseCategoricalCrossentropy expects class probabilities: end the network with a "
+                  "flat layer with activation = sn::softmax (e.g. sn::Dense<{.units = 10, .activation = sn::softmax}>)");
+
+public:
+    using network = Net;
+    using optimizer = Optimizer;
+    using loss_type = Loss;
+    using value_type = T;
+    static constexpr int batch = Batch;
+    static constexpr int classes = Net::output_shape.c;
+    static constexpr std::size_t input_size = Net::input_shape.size();
+    static constexpr auto train_plan = Net::template training_plan<Batch, T>();
+    static constexpr auto infer_plan = Net::template inference_plan<Batch, T>();
+    static_assert(train_plan.valid(), "staticnet: internal error: the training memory plan overlaps live buffers");
+    static_assert(infer_plan.valid(), "staticnet: internal error: the inference memory plan overlaps live buffers");
+    static constexpr std::size_t arena_elements =
+        train_plan.total > infer_plan.total ? train_plan.total : infer_plan.total;
+    static constexpr std::size_t trainable = Net::params.trainable;
+    static constexpr std::size_t optimizer_elements = static_cast<std::size_t>(Optimizer::slots) * trainable;
+
+    // Bytes, all known to the compiler.
+    static constexpr std::size_t parameter_bytes = Net::params.total * sizeof(T);
+    static constexpr std::size_t gradient_bytes = trainable * sizeof(T);
+    static constexpr std::size_t optimizer_bytes = optimizer_elements * sizeof(T);
+    static constexpr std::size_t scratch_bytes = Net::state_size * sizeof(T);
+    static constexpr std::size_t training_arena_bytes = train_plan.total * sizeof(T);
+    static constexpr std::size_t inference_arena_bytes = infer_plan.total * sizeof(T);
+    static constexpr std::size_t persistent_bytes = parameter_bytes + gradient_bytes + optimizer_bytes + scratch_bytes;
+    static constexpr std::size_t total_bytes = persistent_bytes + arena_elements * sizeof(T);
+
+    // Keras initialisers from `seed`; also seeds dropout and resets the optimizer.
+    void initialize(std::uint64_t seed) {
+        detail::initialize_parameters<Net, T>(params_, seed);
+        seed_ = seed;
+        reset_optimizer();
+    }
+    void reset_optimizer() {
+        for (auto& v : opt_) v = T(0);
+        step_ = 0;
+    }
+    void set_seed(std::uint64_t seed) { seed_ = seed; }
+    std::uint64_t seed() const { return seed_; }
+    std::uint64_t step() const { return step_; }
+    void set_step(std::uint64_t step) { step_ = step; }
+
+    std::span<T> parameters() { return {params_, Net::params.total}; }
+    std::span<const T> parameters() const { return {params_, Net::params.total}; }
+    std::span<T> gradients() { return {grads_, trainable}; }
+    std::span<T> optimizer_state() { return {opt_, optimizer_elements}; }
+
+    std::span<T> parameter(int position, std::string_view name) {
+        const int k = detail::find_param<Net>(position, name.data(), name.size());
+        if (k < 0) return {};
+        const ParamSlot& s = Net::param_slots[position][k];
+        return {params_ + s.offset, s.size};
+    }
+    // Empty for non-trainable tensors (BN moving statistics) and unknown names.
+    std::span<T> gradient(int position, std::string_view name) {
+        const int k = detail::find_param<Net>(position, name.data(), name.size());
+        if (k < 0 || !Net::param_slots[position][k].trainable) return {};
+        const ParamSlot& s = Net::param_slots[position][k];
+        return {grads_ + s.offset, s.size};
+    }
+
+    // Where a training batch goes / where an inference batch goes (Batch * input_size values).
+    std::span<T> training_input() { return {arena_ + train_plan.offset[0], Batch * input_size}; }
+    std::span<T> inference_input() {
+        return {arena_ + infer_plan.offset[Net::inference_buffer_of[0]], Batch * input_size};
+    }
+
+    // Training-mode forward (dropout on, BN on batch statistics and updating its moving
+    // statistics), the loss on that output, and backward: fills the gradients. The
+    // optimizer is not applied. x may be training_input() itself (then nothing is copied).
+    StepResult compute_gradients(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
+        StepResult r;
+        if (n < 1 || n > Batch) return fail(StepStatus::bad_batch_size);
+        if (x.size() < static_cast<std::size_t>(n) * input_size || labels.size() < static_cast<std::size_t>(n))
+            return fail(StepStatus::input_too_short);
+        for (int s = 0; s < n; ++s)
+            if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
+        T* in = arena_ + train_plan.offset[0];
+        if (x.data() != in)
+            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
+        using R = detail::Runner<Net, T>;
+        R::forward_training(train_plan, params_, state_, arena_, n, seed_, step_,
+                            std::make_index_sequence<Net::layer_count>{});
+        constexpr int D = Net::depth;
+        const LossResult lr = Loss::evaluate(arena_ + train_plan.offset[D - 1], labels.data(), n, classes,
+                                             arena_ + train_plan.offset[D + D - 1]);
+        R::backward(train_plan, params_, grads_, state_, arena_, n, seed_, step_, true,
+                    std::make_index_sequence<Net::layer_count>{});
+        r.loss = lr.loss;
+        r.correct = lr.correct;
+        return r;
+    }
+
+    // One optimizer update with the current gradients; advances the step counter.
+    void apply_gradients() {
+        Optimizer::update(params_, grads_, opt_, trainable, step_);
+        ++step_;
+    }
+
+    StepResult train_step(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
+        StepResult r = compute_gradients(x, labels, n);
+        if (r.status == StepStatus::ok) apply_gradients();
+        return r;
+    }
+
+    // Inference-mode forward (dropout off, BN on moving statistics) and the loss.
+    StepResult evaluate_batch(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
+        if (n < 1 || n > Batch) return fail(StepStatus::bad_batch_size);
+        if (labels.size() < static_cast<std::size_t>(n)) return fail(StepStatus::input_too_short);
+        for (int s = 0; s < n; ++s)
+            if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
+        const auto out = predict(x, n);
+        if (out.empty()) return fail(StepStatus::input_too_short);
+        const LossResult lr = Loss::evaluate(out.data(), labels.data(), n, classes, static_cast<T*>(nullptr));
+        StepResult r;
+        r.loss = lr.loss;
+        r.correct = lr.correct;
+        return r;
+    }
+
+    // Inference on n <= Batch samples; the outputs stay valid until the next call.
+    std::span<const T> predict(std::span<const T> x, int n) {
+        if (n < 1 || n > Batch || x.size() < static_cast<std::size_t>(n) * input_size) return {};
+        T* in = inference_input().data();
+        if (x.data() != in)
+            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
+        detail::Runner<Net, T>::forward_inference(infer_plan, params_, arena_, n, [](int, const T*) {},
+                                                  std::make_index_sequence<Net::layer_count>{});
+        return {arena_ + infer_plan.offset[Net::inference_buffer_of[Net::depth - 1]],
+                static_cast<std::size_t>(n) * Net::output_shape.size()};
+    }
+
+private:
+    static StepResult fail(StepStatus s) {
+        StepResult r;
+        r.status = s;
+        return r;
+    }
+
+    alignas(64) T params_[Net::params.total > 0 ? Net::params.total : 1] = {};
+    alignas(64) T grads_[trainable > 0 ? trainable : 1] = {};
+    alignas(64) T opt_[optimizer_elements > 0 ? optimizer_elements : 1] = {};
+    alignas(64) T state_[Net::state_size > 0 ? Net::state_size : 1] = {};
+    alignas(64) T arena_[arena_elements > 0 ? arena_elements : 1] = {};
+    std::uint64_t seed_ = 0;
+    std::uint64_t step_ = 0;
+};
+
+}  // namespace staticnet
