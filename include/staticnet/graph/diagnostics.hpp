@@ -8,6 +8,12 @@
 
 namespace staticnet::detail {
 
+// Which layer family reported a shared problem (stride_zero), to name it in the message.
+template <class L>
+concept has_pool_option = requires { L::options.pool; };
+template <class L>
+concept has_filters_option = requires { L::options.filters; };
+
 template <int layer_position, class layer_type, Shape input_shape, Problem problem>
 struct layer_check {
     static_assert(problem != Problem::input_not_first,
@@ -18,14 +24,20 @@ struct layer_check {
                   "staticnet: Dense needs units > 0 (set .units)");
     static_assert(problem != Problem::kernel_zero,
                   "staticnet: Conv2D kernel size must be at least 1 x 1 (set .kernel = {h, w})");
-    static_assert(problem != Problem::stride_zero,
+    static_assert(!(problem == Problem::stride_zero && has_pool_option<layer_type>),
+                  "staticnet: MaxPool2D strides must be at least 1 (a stride of 0 never moves the window); "
+                  "set .strides = {h, w} with h, w >= 1, or leave .strides out to use the pool size");
+    static_assert(!(problem == Problem::stride_zero && !has_pool_option<layer_type> && has_filters_option<layer_type>),
+                  "staticnet: Conv2D strides must be at least 1 (a stride of 0 never moves the window); "
+                  "set .strides = {h, w} with h, w >= 1");
+    static_assert(!(problem == Problem::stride_zero && !has_pool_option<layer_type> && !has_filters_option<layer_type>),
                   "staticnet: strides must be at least 1 (a stride of 0 never moves the window)");
     static_assert(problem != Problem::conv_needs_spatial_input,
                   "staticnet: Conv2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
     static_assert(problem != Problem::kernel_larger_than_input,
                   "staticnet: Conv2D kernel is larger than its input with padding = sn::valid; use a smaller kernel or padding = sn::same");
     static_assert(problem != Problem::pool_zero,
-                  "staticnet: MaxPool2D pool size must be at least 1 x 1");
+                  "staticnet: MaxPool2D pool size must be at least 1 x 1 (set .pool = {h, w})");
     static_assert(problem != Problem::pool_needs_spatial_input,
                   "staticnet: MaxPool2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
     static_assert(problem != Problem::pool_larger_than_input,
@@ -33,7 +45,7 @@ struct layer_check {
     static_assert(problem != Problem::dense_needs_flat_input,
                   "staticnet: Dense needs a flat input but gets (H, W, C); insert sn::Flatten before this Dense layer");
     static_assert(problem != Problem::dropout_rate_out_of_range,
-                  "staticnet: Dropout rate must be in [0, 1)");
+                  "staticnet: Dropout rate must be in [0, 1) (set .rate = 0.2f, say; a rate of 1 would drop every value)");
     static_assert(problem != Problem::bn_momentum_out_of_range,
                   "staticnet: BatchNormalization momentum must be in [0, 1]");
     static_assert(problem != Problem::bn_epsilon_not_positive,

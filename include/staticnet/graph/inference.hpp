@@ -29,6 +29,13 @@ public:
     static constexpr std::size_t parameter_bytes = Net::params.total * sizeof(T);
     static constexpr std::size_t arena_bytes = plan.total * sizeof(T);
 
+    // Prints the Keras table and the memory plan (needs <staticnet/staticnet.hpp>; the core
+    // itself has no iostream).
+    template <class Stream>
+    void summary(Stream& out) const {
+        print_summary(*this, out);
+    }
+
     void initialize(std::uint64_t seed) { detail::initialize_parameters<Net, T>(params_, seed); }
 
     std::span<T> parameters() { return {params_, Net::params.total}; }

@@ -43,18 +43,22 @@ struct Runner {
         each(P, static_cast<const T*>(y));
     }
 
-    // Training forward over a training plan (entry p: activation p).
+    // Training forward over a training plan (entry p: activation p). update_statistics = false
+    // leaves BN moving statistics alone (a loss-only forward).
     template <class Plan, std::size_t... I>
     static void forward_training(const Plan& plan, T* params, T* state, T* arena, int n, std::uint64_t seed,
-                                 std::uint64_t step, std::index_sequence<I...>) {
-        (forward_training_one<static_cast<int>(I) + 1>(plan, params, state, arena, n, seed, step), ...);
+                                 std::uint64_t step, bool update_statistics, std::index_sequence<I...>) {
+        (forward_training_one<static_cast<int>(I) + 1>(plan, params, state, arena, n, seed, step,
+                                                       update_statistics),
+         ...);
     }
     template <int P, class Plan>
     static void forward_training_one(const Plan& plan, T* params, T* state, T* arena, int n, std::uint64_t seed,
-                                     std::uint64_t step) {
+                                     std::uint64_t step, bool update_statistics) {
         using L = typename Net::template layer<P>;
         LayerContext<T> ctx = context<P>(params, nullptr, state);
         ctx.training = true;
+        ctx.update_statistics = update_statistics;
         ctx.dropout_key = dropout_key(seed, P, step);
         L::template forward<Net::shapes[P - 1], T>(ctx, arena + plan.offset[P - 1], arena + plan.offset[P], n);
     }

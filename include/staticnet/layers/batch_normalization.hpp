@@ -47,9 +47,10 @@ struct BatchNormalization {
     static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
         const std::size_t rows = static_cast<std::size_t>(n) * In.h * In.w;
         if (ctx.training)
-            kernels::reference::batch_norm_training<In.c>(x, y, rows, ctx.param[0], ctx.param[1], ctx.param[2],
-                                                          ctx.param[3], T(O.momentum), T(O.epsilon), ctx.state,
-                                                          ctx.state + In.c);
+            kernels::reference::batch_norm_training<In.c>(
+                x, y, rows, ctx.param[0], ctx.param[1], ctx.update_statistics ? ctx.param[2] : nullptr,
+                ctx.update_statistics ? ctx.param[3] : nullptr, T(O.momentum), T(O.epsilon), ctx.state,
+                ctx.state + In.c);
         else
             kernels::reference::batch_norm_inference<In.c>(x, y, rows, ctx.param[0], ctx.param[1], ctx.param[2],
                                                            ctx.param[3], T(O.epsilon));

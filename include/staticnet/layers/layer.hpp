@@ -46,6 +46,7 @@ struct LayerContext {
     bool training = false;
     std::uint64_t dropout_key = 0;
     bool fused_softmax = false;           // dL/dz of a softmax output was given by the loss
+    bool update_statistics = true;        // a training forward updates BN moving statistics
 };
 
 // Layers without parameters or training state inherit these defaults.

@@ -71,6 +71,13 @@ public:
     static constexpr std::size_t total_bytes = persistent_bytes + arena_elements * sizeof(T);
 
     // Keras initialisers from `seed`; also seeds dropout and resets the optimizer.
+    // Prints the Keras table and the memory plan (needs <staticnet/staticnet.hpp>; the core
+    // itself has no iostream).
+    template <class Stream>
+    void summary(Stream& out) const {
+        print_summary(*this, out);
+    }
+
     void initialize(std::uint64_t seed) {
         detail::initialize_parameters<Net, T>(params_, seed);
         seed_ = seed;
@@ -114,26 +121,19 @@ public:
     // statistics), the loss on that output, and backward: fills the gradients. The
     // optimizer is not applied. x may be training_input() itself (then nothing is copied).
     StepResult compute_gradients(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
-        StepResult r;
-        if (n < 1 || n > Batch) return fail(StepStatus::bad_batch_size);
-        if (x.size() < static_cast<std::size_t>(n) * input_size || labels.size() < static_cast<std::size_t>(n))
-            return fail(StepStatus::input_too_short);
-        for (int s = 0; s < n; ++s)
-            if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
-        T* in = arena_ + train_plan.offset[0];
-        if (x.data() != in)
-            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
-        using R = detail::Runner<Net, T>;
-        R::forward_training(train_plan, params_, state_, arena_, n, seed_, step_,
-                            std::make_index_sequence<Net::layer_count>{});
-        constexpr int D = Net::depth;
-        const LossResult lr = Loss::evaluate(arena_ + train_plan.offset[D - 1], labels.data(), n, classes,
-                                             arena_ + train_plan.offset[D + D - 1]);
-        R::backward(train_plan, params_, grads_, state_, arena_, n, seed_, step_, true,
-                    std::make_index_sequence<Net::layer_count>{});
-        r.loss = lr.loss;
-        r.correct = lr.correct;
+        StepResult r = training_forward(x, labels, n, true, true);
+        if (r.status != StepStatus::ok) return r;
+        detail::Runner<Net, T>::backward(train_plan, params_, grads_, state_, arena_, n, seed_, step_, true,
+                                         std::make_index_sequence<Net::layer_count>{});
         return r;
+    }
+
+    // The training-mode loss alone: the same function compute_gradients differentiates
+    // (dropout masks of the current step, BN on batch statistics), but it changes nothing
+    // outside the arena and layer scratch: no gradients, BN moving statistics left alone.
+    // What a finite-difference gradient check evaluates.
+    StepResult training_loss(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
+        return training_forward(x, labels, n, false, false);
     }
 
     // One optimizer update with the current gradients; advances the step counter.
@@ -179,6 +179,30 @@ private:
     static StepResult fail(StepStatus s) {
         StepResult r;
         r.status = s;
+        return r;
+    }
+
+    // Validates, copies x into the training input, runs the training forward and the loss
+    // (writing dL/dlogits into the arena when with_loss_gradient).
+    StepResult training_forward(std::span<const T> x, std::span<const std::int32_t> labels, int n,
+                                bool update_statistics, bool with_loss_gradient) {
+        if (n < 1 || n > Batch) return fail(StepStatus::bad_batch_size);
+        if (x.size() < static_cast<std::size_t>(n) * input_size || labels.size() < static_cast<std::size_t>(n))
+            return fail(StepStatus::input_too_short);
+        for (int s = 0; s < n; ++s)
+            if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
+        T* in = arena_ + train_plan.offset[0];
+        if (x.data() != in)
+            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
+        detail::Runner<Net, T>::forward_training(train_plan, params_, state_, arena_, n, seed_, step_,
+                                                 update_statistics, std::make_index_sequence<Net::layer_count>{});
+        constexpr int D = Net::depth;
+        const LossResult lr =
+            Loss::evaluate(arena_ + train_plan.offset[D - 1], labels.data(), n, classes,
+                           with_loss_gradient ? arena_ + train_plan.offset[D + D - 1] : static_cast<T*>(nullptr));
+        StepResult r;
+        r.loss = lr.loss;
+        r.correct = lr.correct;
         return r;
     }
 

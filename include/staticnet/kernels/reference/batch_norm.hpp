@@ -22,7 +22,8 @@ void batch_norm_inference(const T* x, T* y, std::size_t rows, const T* gamma, co
 }
 
 // Training: normalise with the batch mean and biased variance; saves mean and 1/sqrt(var+eps)
-// for backward; updates the moving statistics the way tf.keras does (unbiased variance).
+// for backward; updates the moving statistics the way tf.keras does (unbiased variance),
+// unless moving_mean is null (a loss-only forward, e.g. for a gradient check).
 template <int C, class T>
 void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, const T* beta,
                          T* moving_mean, T* moving_var, T momentum, T eps, T* saved_mean,
@@ -46,6 +47,7 @@ void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, con
         saved_inv_std[c] = inv_std;
         scale[c] = gamma[c] * inv_std;
         shift[c] = beta[c] - mean[c] * scale[c];
+        if (!moving_mean) continue;
         const T unbiased = rows > 1 ? var[c] * static_cast<T>(rows) / static_cast<T>(rows - 1) : var[c];
         moving_mean[c] -= (moving_mean[c] - mean[c]) * (T(1) - momentum);
         moving_var[c] -= (moving_var[c] - unbiased) * (T(1) - momentum);

@@ -1,0 +1,332 @@
+// The main job (tools/train): the Keras original in C++. For each seed network: the summary,
+// 5 epochs of fit on MNIST (raw pixels, batch 64, validation_split 0.1, Adam), test loss and
+// accuracy, and in out/<network>/ the history (CSV, JSON), the weights and gnuplot plots;
+// then out/comparison.png and out/results.json.
+#include <staticnet/staticnet.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "examples/seed_networks.hpp"
+
+namespace sn = staticnet;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kBatchCapacity = 64;  // compile-time batch of the models; --batch may be smaller
+
+struct Options {
+    std::string network = "all";
+    int epochs = 5;
+    int batch = 64;
+    std::uint64_t seed = 1;
+    std::string data;
+    bool normalize = false;
+    std::string out = "out";
+    double validation_split = 0.1;
+    long train_samples = 0;  // 0: all
+    long test_samples = 0;
+    bool summary_only = false;
+    bool untrained = false;
+    double min_accuracy = 0;  // exit non-zero if a network's test accuracy ends below this
+};
+
+void usage(std::ostream& os) {
+    os << "usage: staticnet_train [options]   (tools/train sets up, builds and runs this)\n"
+          "Trains the three networks of the Keras original on MNIST and writes results.\n\n"
+          "  --network NAME        deep | bn | nin | all (default all)\n"
+          "  --epochs N            epochs (default 5)\n"
+          "  --batch N             batch size, 1.." << kBatchCapacity << " (default 64)\n"
+          "  --seed N              seed for weights, dropout and shuffling (default 1)\n"
+          "  --data DIR            IDX dataset folder: train-/t10k- images and labels, plain or .gz\n"
+          "                        (tools/train passes the MNIST cache; Fashion-MNIST works too)\n"
+          "  --normalize           scale pixels to 0..1 (default off: raw 0..255, as the original)\n"
+          "  --out DIR             output folder (default out)\n"
+          "  --validation-split F  last fraction of the training set for validation (default 0.1)\n"
+          "  --train-samples N     use only the first N training images (default all)\n"
+          "  --test-samples N      evaluate on the first N test images (default all)\n"
+          "  --min-accuracy F      exit with status 3 if a test accuracy ends below F (for CI)\n"
+          "  --summary             print the three summaries and memory plans, then stop\n"
+          "  --untrained           no training: predict the test set with freshly initialised weights\n"
+          "  --help                this text\n";
+}
+
+[[noreturn]] void bad_option(const std::string& msg) {
+    std::cerr << "staticnet_train: " << msg << " (see --help)\n";
+    std::exit(2);
+}
+
+template <class V>
+V parse_number(const std::string& opt, const std::string& text) {
+    V v{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size()) bad_option(opt + " needs a number, got '" + text + "'");
+    return v;
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        std::string value;
+        const auto eq = a.find('=');
+        if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = a.substr(eq + 1);
+            a = a.substr(0, eq);
+        }
+        auto next = [&]() -> std::string {
+            if (!value.empty()) return value;
+            if (i + 1 >= argc) bad_option(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--help" || a == "-h") {
+            usage(std::cout);
+            std::exit(0);
+        } else if (a == "--network") o.network = next();
+        else if (a == "--epochs") o.epochs = parse_number<int>(a, next());
+        else if (a == "--batch") o.batch = parse_number<int>(a, next());
+        else if (a == "--seed") o.seed = parse_number<std::uint64_t>(a, next());
+        else if (a == "--data") o.data = next();
+        else if (a == "--normalize") o.normalize = true;
+        else if (a == "--out") o.out = next();
+        else if (a == "--validation-split") o.validation_split = parse_number<double>(a, next());
+        else if (a == "--train-samples") o.train_samples = parse_number<long>(a, next());
+        else if (a == "--test-samples") o.test_samples = parse_number<long>(a, next());
+        else if (a == "--min-accuracy") o.min_accuracy = parse_number<double>(a, next());
+        else if (a == "--summary") o.summary_only = true;
+        else if (a == "--untrained") o.untrained = true;
+        else bad_option("unknown option '" + a + "'");
+    }
+    if (o.network != "all" && o.network != "deep" && o.network != "bn" && o.network != "nin")
+        bad_option("--network must be deep, bn, nin or all, not '" + o.network + "'");
+    if (o.epochs < 1) bad_option("--epochs must be at least 1");
+    if (o.batch < 1 || o.batch > kBatchCapacity)
+        bad_option("--batch must be 1.." + std::to_string(kBatchCapacity) +
+                   " (the models' compile-time batch; change kBatchCapacity in examples/train.cpp for more)");
+    if (!(o.validation_split >= 0 && o.validation_split < 1)) bad_option("--validation-split must be in [0, 1)");
+    return o;
+}
+
+// Keeps the first n samples of a dataset (n <= 0 or >= size: all).
+void truncate(sn::data::Dataset& d, long n) {
+    if (n <= 0 || n >= d.size()) return;
+    d.images.count = static_cast<int>(n);
+    d.images.pixels.resize(static_cast<std::size_t>(n) * d.images.rows * d.images.cols);
+    d.labels.resize(static_cast<std::size_t>(n));
+}
+
+std::string json_array(const std::vector<double>& v) {
+    std::ostringstream s;
+    s.precision(6);
+    s << '[';
+    for (std::size_t i = 0; i < v.size(); ++i) s << (i ? ", " : "") << v[i];
+    s << ']';
+    return s.str();
+}
+
+void write_text(const fs::path& file, const std::string& text) {
+    const fs::path tmp = file.string() + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << text;
+        if (!out) throw std::runtime_error(file.string() + ": write failed");
+    }
+    fs::rename(tmp, file);
+}
+
+void write_history(const fs::path& dir, const sn::History& h) {
+    std::ostringstream csv;
+    csv << "epoch,loss,accuracy,val_loss,val_accuracy,seconds\n";
+    csv.precision(6);
+    for (int e = 0; e < h.epochs(); ++e) {
+        csv << e + 1 << ',' << h.loss[e] << ',' << h.accuracy[e] << ',';
+        if (e < static_cast<int>(h.val_loss.size())) csv << h.val_loss[e] << ',' << h.val_accuracy[e];
+        else csv << ',';
+        csv << ',' << h.seconds[e] << '\n';
+    }
+    write_text(dir / "history.csv", csv.str());
+    write_text(dir / "history.json", "{\"loss\": " + json_array(h.loss) + ", \"accuracy\": " + json_array(h.accuracy) +
+                                         ", \"val_loss\": " + json_array(h.val_loss) +
+                                         ", \"val_accuracy\": " + json_array(h.val_accuracy) +
+                                         ", \"seconds\": " + json_array(h.seconds) + "}\n");
+}
+
+bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+void run_gnuplot(const fs::path& script_file, const std::string& script) {
+    write_text(script_file, script);
+    const std::string cmd = "gnuplot '" + script_file.string() + "'";
+    if (std::system(cmd.c_str()) != 0) std::cerr << "warning: gnuplot failed on " << script_file << '\n';
+}
+
+void plot_network(const fs::path& dir, const std::string& name, bool has_val) {
+    if (!have_gnuplot()) {
+        std::cerr << "warning: gnuplot not found (tools/setup installs gnuplot-nox); no plots for " << name << '\n';
+        return;
+    }
+    const std::string csv = (dir / "history.csv").string();
+    std::ostringstream s;
+    s << "set terminal pngcairo size 800,500 noenhanced\nset datafile separator ','\nset key top left\n"
+         "set grid\nset xlabel 'epoch'\nset xtics 1\n";
+    s << "set output '" << (dir / "accuracy.png").string() << "'\nset title '" << name << ": accuracy'\n"
+      << "set ylabel 'accuracy'\nplot '" << csv << "' every ::1 using 1:3 with linespoints lw 2 title 'training'";
+    if (has_val) s << ", '' every ::1 using 1:5 with linespoints lw 2 title 'validation'";
+    s << "\nset output '" << (dir / "loss.png").string() << "'\nset title '" << name << ": loss'\n"
+      << "set ylabel 'loss'\nplot '" << csv << "' every ::1 using 1:2 with linespoints lw 2 title 'training'";
+    if (has_val) s << ", '' every ::1 using 1:4 with linespoints lw 2 title 'validation'";
+    s << '\n';
+    run_gnuplot(dir / "plot.gp", s.str());
+}
+
+struct Result {
+    std::string name;
+    int epochs = 0;
+    std::size_t params = 0;
+    double test_accuracy = 0, test_loss = 0, seconds_per_epoch = 0, samples_per_second = 0;
+    bool trained = false;
+};
+
+std::string result_json(const Result& r) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "{\"name\": \"%s\", \"epochs\": %d, \"params\": %zu, \"test_accuracy\": %.4f, \"test_loss\": %.4f, "
+                  "\"seconds_per_epoch\": %.1f, \"train_samples_per_second\": %.0f}",
+                  r.name.c_str(), r.epochs, r.params, r.test_accuracy, r.test_loss, r.seconds_per_epoch,
+                  r.samples_per_second);
+    return buf;
+}
+
+// Results of every network that has a result.json in out/ (this run's and earlier runs').
+void write_results_and_comparison(const fs::path& out) {
+    std::string joined;
+    std::vector<std::string> with_history;
+    for (const char* name : {"deep", "bn", "nin"}) {
+        const fs::path r = out / name / "result.json";
+        if (!fs::exists(r)) continue;
+        std::ifstream in(r);
+        std::string line;
+        std::getline(in, line);
+        joined += (joined.empty() ? "\n    " : ",\n    ") + line;
+        if (fs::exists(out / name / "history.csv")) with_history.push_back(name);
+    }
+    write_text(out / "results.json", "{\"networks\": [" + joined + "\n]}\n");
+    if (with_history.empty() || !have_gnuplot()) return;
+    std::ostringstream s;
+    s << "set terminal pngcairo size 800,500 noenhanced\nset datafile separator ','\nset key bottom right\n"
+         "set grid\nset xlabel 'epoch'\nset xtics 1\nset ylabel 'validation accuracy'\n"
+         "set title 'validation accuracy per epoch'\nset output '"
+      << (out / "comparison.png").string() << "'\nplot ";
+    for (std::size_t i = 0; i < with_history.size(); ++i)
+        s << (i ? ", " : "") << "'" << (out / with_history[i] / "history.csv").string()
+          << "' every ::1 using 1:5 with linespoints lw 2 title '" << with_history[i] << "'";
+    s << '\n';
+    run_gnuplot(out / "comparison.gp", s.str());
+}
+
+template <class Net>
+using TrainModel = sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, kBatchCapacity, float>;
+
+// The models are big (tens of MB of arena): static storage, never the stack.
+template <class Net>
+TrainModel<Net>& model_for() {
+    static TrainModel<Net> model;
+    return model;
+}
+
+template <class Net>
+Result run_network(const std::string& name, const Options& o, const sn::data::Dataset* train,
+                   const sn::data::Dataset* test) {
+    auto& model = model_for<Net>();
+    model.initialize(o.seed);
+    std::cout << "\n=== " << name << " ===\n";
+    model.summary(std::cout);
+    Result r;
+    r.name = name;
+    r.params = Net::params.total;
+    if (o.summary_only) return r;
+
+    const fs::path dir = fs::path(o.out) / name;
+    fs::create_directories(dir);
+    sn::FitOptions fo;
+    fo.epochs = o.epochs;
+    fo.batch_size = o.batch;
+    fo.validation_split = o.validation_split;
+    fo.seed = o.seed;
+    fo.normalize = o.normalize;
+
+    if (o.untrained) {
+        std::cout << "Predicting the test set with freshly initialised (untrained) weights, seed " << o.seed << ":\n";
+    } else {
+        const auto h = sn::fit(model, *train, fo, [&](int, const sn::History& hist) {
+            // After every finished epoch: the weights and history are on disk, so a later
+            // failure (a diverging loss, an interrupt) loses at most the epoch in progress.
+            sn::io::save_weights<float>(model.parameters(), dir / "weights.bin");
+            write_history(dir, hist);
+        });
+        plot_network(dir, name, !h.val_accuracy.empty());
+        r.trained = true;
+        r.epochs = h.epochs();
+        double secs = 0;
+        for (double s : h.seconds) secs += s;
+        r.seconds_per_epoch = secs / h.epochs();
+        const long train_count = sn::split_point(train->size(), o.validation_split);
+        r.samples_per_second = static_cast<double>(train_count) * h.epochs() / secs;
+    }
+    std::cout << "Test:\n";
+    const auto ev = sn::evaluate(model, *test, fo);
+    r.test_loss = ev.loss;
+    r.test_accuracy = ev.accuracy;
+    std::printf("%s: test loss %.4f, test accuracy %.2f%% on %ld images\n", name.c_str(), ev.loss,
+                ev.accuracy * 100.0, ev.samples);
+    write_text(dir / "result.json", result_json(r) + "\n");
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options o = parse(argc, argv);
+    try {
+        sn::data::Dataset train, test;
+        if (!o.summary_only) {
+            if (o.data.empty()) bad_option("--data DIR is required (tools/train passes the MNIST cache)");
+            if (!o.untrained) train = sn::data::load_idx_dataset(o.data, "train");
+            test = sn::data::load_idx_dataset(o.data, "t10k");
+            truncate(train, o.train_samples);
+            truncate(test, o.test_samples);
+        }
+        std::vector<Result> results;
+        const bool all = o.network == "all";
+        if (all || o.network == "deep") results.push_back(run_network<sn::examples::Deep>("deep", o, &train, &test));
+        if (all || o.network == "bn") results.push_back(run_network<sn::examples::Bn>("bn", o, &train, &test));
+        if (all || o.network == "nin") results.push_back(run_network<sn::examples::Nin>("nin", o, &train, &test));
+        if (o.summary_only) return 0;
+        write_results_and_comparison(o.out);
+        std::cout << "\nnetwork  params   test accuracy  test loss  s/epoch\n";
+        int status = 0;
+        for (const auto& r : results) {
+            std::printf("%-7s %7zu  %13.2f%%  %9.4f  %7.1f\n", r.name.c_str(), r.params, r.test_accuracy * 100,
+                        r.test_loss, r.seconds_per_epoch);
+            if (r.test_accuracy < o.min_accuracy) status = 3;
+        }
+        std::cout << "Results: " << (fs::path(o.out) / "results.json").string() << '\n';
+        if (status) std::cerr << "staticnet_train: a test accuracy is below --min-accuracy " << o.min_accuracy << '\n';
+        return status;
+    } catch (const sn::TrainingDiverged& e) {
+        std::cerr << "staticnet_train: " << e.what() << "; the weights of the last finished epoch are in "
+                  << o.out << "/<network>/weights.bin\n";
+        return 4;
+    } catch (const std::exception& e) {
+        std::cerr << "staticnet_train: " << e.what() << '\n';
+        return 1;
+    }
+}

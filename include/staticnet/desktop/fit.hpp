@@ -1,0 +1,277 @@
+// fit / evaluate with Keras semantics, on IDX datasets (uint8 images, integer labels).
+// The desktop layer: it allocates its buffers (shuffle order, labels) before the first step,
+// then every epoch runs without touching the heap; errors are exceptions naming the problem.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../core/rng.hpp"
+#include "../data/idx.hpp"
+#include "progress.hpp"
+
+namespace staticnet {
+
+// The loss became NaN or infinite: names the epoch and step where it happened.
+struct TrainingDiverged : std::runtime_error {
+    TrainingDiverged(const std::string& what, int epoch, long step)
+        : std::runtime_error(what), epoch(epoch), step(step) {}
+    int epoch;
+    long step;
+};
+
+enum class Verbosity { silent, final_lines, automatic, interactive };
+
+struct FitOptions {
+    int epochs = 1;
+    double validation_split = 0.0;  // the LAST fraction, split before shuffling (Keras)
+    int batch_size = 0;             // 0: the model's compile-time Batch; at most that
+    bool shuffle = true;
+    std::uint64_t seed = 0;         // shuffle order; weights/dropout are seeded by the model
+    bool normalize = false;         // false: raw 0..255 pixels, as the original feeds them
+    Verbosity verbose = Verbosity::automatic;
+    std::ostream* out = &std::cout;
+    bool interactive = false;       // set by fit from the stream for Verbosity::automatic
+};
+
+struct History {
+    std::vector<double> loss, accuracy, val_loss, val_accuracy;
+    std::vector<double> seconds;  // wall time of each epoch (training + validation)
+    int epochs() const { return static_cast<int>(loss.size()); }
+};
+
+struct Evaluation {
+    double loss = 0;
+    double accuracy = 0;
+    long samples = 0;
+};
+
+// A contiguous part [begin, end) of a dataset.
+struct DatasetView {
+    const data::Dataset* data = nullptr;
+    long begin = 0;
+    long end = 0;
+    long size() const { return end - begin; }
+};
+
+namespace detail {
+
+template <class M>
+void check_dataset_fits(const data::Dataset& d) {
+    constexpr Shape in = M::network::input_shape;
+    if (d.images.rows != in.h || d.images.cols != in.w || in.c != 1)
+        throw data::DataError("dataset images are " + std::to_string(d.images.rows) + "x" +
+                              std::to_string(d.images.cols) + "x1 but the network's Input is " +
+                              std::to_string(in.h) + "x" + std::to_string(in.w) + "x" + std::to_string(in.c));
+    if (d.num_classes > M::classes)
+        throw data::DataError("dataset has " + std::to_string(d.num_classes) + " classes but the network outputs " +
+                              std::to_string(M::classes));
+}
+
+// uint8 pixels of the samples order[0..n) (dataset indices) into dst as T, optionally / 255.
+template <class T>
+void gather_batch(const data::Dataset& d, const long* order, int n, bool normalize, T* dst, std::int32_t* labels) {
+    const std::size_t size = static_cast<std::size_t>(d.images.rows) * static_cast<std::size_t>(d.images.cols);
+    const T scale = normalize ? T(1) / T(255) : T(1);
+    for (int s = 0; s < n; ++s) {
+        const std::uint8_t* src = d.images.pixels.data() + static_cast<std::size_t>(order[s]) * size;
+        T* out = dst + static_cast<std::size_t>(s) * size;
+        for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<T>(src[i]) * scale;
+        labels[s] = d.labels[static_cast<std::size_t>(order[s])];
+    }
+}
+
+inline bool is_terminal(const std::ostream* out);
+
+}  // namespace detail
+
+// Runs training epochs over a fixed view of the data. Construction allocates (shuffle order);
+// run_epoch does not.
+template <class M>
+class Trainer {
+public:
+    using T = typename M::value_type;
+
+    Trainer(M& model, DatasetView train, DatasetView validation, const FitOptions& options)
+        : model_(model), train_(train), val_(validation), options_(options),
+          order_(static_cast<std::size_t>(train.size())), val_order_(static_cast<std::size_t>(M::batch)) {
+        if (train.data) detail::check_dataset_fits<M>(*train.data);
+        if (train.size() <= 0) throw data::DataError("fit: no training samples");
+        batch_ = options.batch_size == 0 ? M::batch : options.batch_size;
+        if (batch_ < 1 || batch_ > M::batch)
+            throw std::invalid_argument("batch_size " + std::to_string(options.batch_size) + " is outside 1.." +
+                                        std::to_string(M::batch) + " (the model's compile-time Batch)");
+        for (long i = 0; i < train.size(); ++i) order_[static_cast<std::size_t>(i)] = train.begin + i;
+    }
+
+    struct EpochResult {
+        double loss = 0, accuracy = 0, val_loss = 0, val_accuracy = 0, seconds = 0;
+        bool has_validation = false;
+    };
+
+    // One epoch: shuffle, every batch (the last partial one kept), then validation in inference
+    // mode. Keras's reported loss/accuracy are sample-weighted running means over the epoch.
+    EpochResult run_epoch(int epoch) {
+        if (options_.shuffle) {
+            Rng rng(mix64(options_.seed ^ (0x5eedull + static_cast<std::uint64_t>(epoch) * 0x9E3779B97F4A7C15ull)));
+            for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
+        }
+        const bool verbose = options_.verbose != Verbosity::silent;
+        Progbar bar(*options_.out, train_.size(), verbose && options_.interactive);
+        double loss_sum = 0;
+        long correct = 0, seen = 0, step = 0;
+        for (long at = 0; at < train_.size(); at += batch_, ++step) {
+            const int n = static_cast<int>(std::min<long>(batch_, train_.size() - at));
+            detail::gather_batch(*train_.data, order_.data() + at, n, options_.normalize,
+                                 model_.training_input().data(), labels_);
+            const auto r = model_.compute_gradients(model_.training_input(), std::span<const std::int32_t>(labels_, n), n);
+            if (r.status != StepStatus::ok)
+                throw data::DataError(std::string("training batch rejected: ") + to_string(r.status));
+            if (!std::isfinite(r.loss)) {
+                char msg[160];
+                std::snprintf(msg, sizeof msg, "training diverged: loss is %s at epoch %d, step %ld (of %ld)",
+                              std::isnan(r.loss) ? "NaN" : "infinite", epoch + 1, step + 1,
+                              (train_.size() + batch_ - 1) / batch_);
+                throw TrainingDiverged(msg, epoch + 1, step + 1);
+            }
+            model_.apply_gradients();
+            loss_sum += r.loss * n;
+            correct += r.correct;
+            seen += n;
+            if (verbose) {
+                const Metric m[2] = {{"loss", loss_sum / seen}, {"accuracy", static_cast<double>(correct) / seen}};
+                bar.update(seen, m, 2);
+            }
+        }
+        EpochResult e;
+        e.loss = loss_sum / static_cast<double>(seen);
+        e.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+        if (val_.size() > 0) {
+            const Evaluation v = evaluate_view(val_);
+            e.val_loss = v.loss;
+            e.val_accuracy = v.accuracy;
+            e.has_validation = true;
+        }
+        e.seconds = bar.seconds_since_start();
+        if (verbose) {
+            const Metric m[4] = {{"loss", e.loss}, {"accuracy", e.accuracy}, {"val_loss", e.val_loss},
+                                 {"val_accuracy", e.val_accuracy}};
+            bar.finish(m, e.has_validation ? 4 : 2);
+        }
+        return e;
+    }
+
+    // Inference-mode loss and accuracy over a view, in order, batch by batch (no heap).
+    Evaluation evaluate_view(DatasetView view) {
+        double loss_sum = 0;
+        long correct = 0;
+        for (long at = 0; at < view.size(); at += batch_) {
+            const int n = static_cast<int>(std::min<long>(batch_, view.size() - at));
+            for (int s = 0; s < n; ++s) val_order_[static_cast<std::size_t>(s)] = view.begin + at + s;
+            detail::gather_batch(*view.data, val_order_.data(), n, options_.normalize, model_.inference_input().data(),
+                                 labels_);
+            const auto r = model_.evaluate_batch(model_.inference_input(), std::span<const std::int32_t>(labels_, n), n);
+            if (r.status != StepStatus::ok)
+                throw data::DataError(std::string("evaluation batch rejected: ") + to_string(r.status));
+            loss_sum += r.loss * n;
+            correct += r.correct;
+        }
+        Evaluation ev;
+        ev.samples = view.size();
+        ev.loss = view.size() > 0 ? loss_sum / static_cast<double>(view.size()) : 0.0;
+        ev.accuracy = view.size() > 0 ? static_cast<double>(correct) / static_cast<double>(view.size()) : 0.0;
+        return ev;
+    }
+
+private:
+    M& model_;
+    DatasetView train_, val_;
+    FitOptions options_;
+    std::vector<long> order_;
+    std::vector<long> val_order_;
+    int batch_ = M::batch;
+    std::int32_t labels_[M::batch] = {};
+};
+
+namespace detail {
+inline bool is_terminal(const std::ostream* out);
+}
+
+// Keras's split: train = the first floor(N * (1 - split)) samples, validation = the rest.
+inline long split_point(long count, double validation_split) {
+    if (!(validation_split >= 0.0 && validation_split < 1.0))
+        throw std::invalid_argument("validation_split must be in [0, 1), got " + std::to_string(validation_split));
+    return static_cast<long>(static_cast<double>(count) * (1.0 - validation_split));
+}
+
+// fit(model, data, options): prints "Train on N samples, validate on M samples", then per
+// epoch "Epoch i/E" and the progress bar; returns the History. `on_epoch_end(epoch, history)`
+// runs after each finished epoch (e.g. to save weights).
+template <class M, class OnEpochEnd>
+History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&& on_epoch_end) {
+    const long n = data.size();
+    const long split = split_point(n, options.validation_split);
+    if (options.verbose == Verbosity::automatic) options.interactive = detail::is_terminal(options.out);
+    else options.interactive = options.verbose == Verbosity::interactive;
+    Trainer<M> trainer(model, DatasetView{&data, 0, split}, DatasetView{&data, split, n}, options);
+    History h;
+    std::ostream& out = *options.out;
+    const bool verbose = options.verbose != Verbosity::silent;
+    if (verbose) {
+        if (split < n) out << "Train on " << split << " samples, validate on " << (n - split) << " samples\n";
+        else out << "Train on " << split << " samples\n";
+    }
+    for (int e = 0; e < options.epochs; ++e) {
+        if (verbose) out << "Epoch " << (e + 1) << '/' << options.epochs << '\n';
+        const auto r = trainer.run_epoch(e);
+        h.loss.push_back(r.loss);
+        h.accuracy.push_back(r.accuracy);
+        if (r.has_validation) {
+            h.val_loss.push_back(r.val_loss);
+            h.val_accuracy.push_back(r.val_accuracy);
+        }
+        h.seconds.push_back(r.seconds);
+        on_epoch_end(e, h);
+    }
+    return h;
+}
+
+template <class M>
+History fit(M& model, const data::Dataset& data, FitOptions options) {
+    return fit(model, data, options, [](int, const History&) {});
+}
+
+// evaluate(model, data): inference-mode loss and accuracy over the whole dataset, with the
+// Keras progress line "10000/10000 [====] - 2s 219us/sample - loss: ... - accuracy: ...".
+template <class M>
+Evaluation evaluate(M& model, const data::Dataset& data, FitOptions options = {}) {
+    if (options.verbose == Verbosity::automatic) options.interactive = detail::is_terminal(options.out);
+    detail::check_dataset_fits<M>(data);
+    Trainer<M> t(model, DatasetView{&data, 0, data.size()}, DatasetView{}, options);
+    Progbar bar(*options.out, data.size(), false);
+    const Evaluation ev = t.evaluate_view(DatasetView{&data, 0, data.size()});
+    if (options.verbose != Verbosity::silent) {
+        const Metric m[2] = {{"loss", ev.loss}, {"accuracy", ev.accuracy}};
+        bar.finish(m, 2);
+    }
+    return ev;
+}
+
+}  // namespace staticnet
+
+#include <unistd.h>
+
+namespace staticnet::detail {
+inline bool is_terminal(const std::ostream* out) {
+    if (out == &std::cout) return ::isatty(1) != 0;
+    if (out == &std::cerr || out == &std::clog) return ::isatty(2) != 0;
+    return false;
+}
+}  // namespace staticnet::detail

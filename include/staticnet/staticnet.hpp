@@ -1,0 +1,11 @@
+// staticnet: a convolutional network is one C++ type. This header is the core plus the
+// desktop layer (summary printing, IDX datasets, fit/evaluate with progress, weight files).
+// Firmware builds include <staticnet/core.hpp> only.
+#pragma once
+
+#include "core.hpp"
+#include "data/idx.hpp"
+#include "desktop/fit.hpp"
+#include "desktop/progress.hpp"
+#include "desktop/summary.hpp"
+#include "io/weights.hpp"

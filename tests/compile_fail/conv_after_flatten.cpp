@@ -1,0 +1,30 @@
+// Conv2D at position 2 after a Flatten: it gets a flat 784 vector.
+// expect: staticnet: Conv2D needs an (H, W, C) input but this one is flat; remove the Flatten before it
+// expect-gcc: layer_check<2, staticnet::Conv2D<
+// expect-gcc: staticnet::Shape{1, 1, 784, 1}
+// Known cascade: the Dense after the failed Conv2D reports a second, spurious error (it is given a
+// made-up (1, 1, 8) spatial shape). Add `// max-errors: 1` once the library reports only the
+// first problem.
+#include <staticnet/core.hpp>
+
+#include <cstdint>
+
+namespace sn = staticnet;
+
+using Net = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    sn::Flatten,
+    sn::Conv2D<{.filters = 8, .kernel = {3, 3}}>,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
+
+// Used the way a program uses a network: inference and a training step.
+static sn::Inference<Net, 4> inference;
+static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4> model;
+
+int main() {
+    static float x[4 * Net::input_shape.size()] = {};
+    static std::int32_t labels[4] = {};
+    model.initialize(1);
+    const auto trained = model.train_step(x, labels, 4);
+    return trained.correct + static_cast<int>(inference.predict(x, 4).size());
+}

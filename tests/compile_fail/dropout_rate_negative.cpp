@@ -1,0 +1,30 @@
+// Dropout with rate -0.1 at position 3.
+// expect: staticnet: Dropout rate must be in [0, 1)
+// expect-gcc: layer_check<3, staticnet::Dropout<staticnet::DropoutOptions{-1.00000001e-1f}>
+// expect-gcc: staticnet::Shape{1, 1, 32, 1}
+// Known cascade: Model::train_step then fails again in dropout.hpp ("overflow in constant
+// expression": dropout_threshold(-0.1) does not fit a uint32). Add `// max-errors: 1` once fixed.
+#include <staticnet/core.hpp>
+
+#include <cstdint>
+
+namespace sn = staticnet;
+
+using Net = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    sn::Flatten,
+    sn::Dense<{.units = 32, .activation = sn::relu}>,
+    sn::Dropout<{.rate = -0.1f}>,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
+
+// Used the way a program uses a network: inference and a training step.
+static sn::Inference<Net, 4> inference;
+static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4> model;
+
+int main() {
+    static float x[4 * Net::input_shape.size()] = {};
+    static std::int32_t labels[4] = {};
+    model.initialize(1);
+    const auto trained = model.train_step(x, labels, 4);
+    return trained.correct + static_cast<int>(inference.predict(x, 4).size());
+}

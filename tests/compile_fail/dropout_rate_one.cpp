@@ -1,0 +1,29 @@
+// Dropout with rate 1.0 at position 3 (it would drop everything).
+// expect: staticnet: Dropout rate must be in [0, 1)
+// expect-gcc: layer_check<3, staticnet::Dropout<staticnet::DropoutOptions{1.0e+0f}>
+// expect-gcc: staticnet::Shape{1, 1, 32, 1}
+// max-errors: 1
+#include <staticnet/core.hpp>
+
+#include <cstdint>
+
+namespace sn = staticnet;
+
+using Net = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    sn::Flatten,
+    sn::Dense<{.units = 32, .activation = sn::relu}>,
+    sn::Dropout<{.rate = 1.0f}>,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
+
+// Used the way a program uses a network: inference and a training step.
+static sn::Inference<Net, 4> inference;
+static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4> model;
+
+int main() {
+    static float x[4 * Net::input_shape.size()] = {};
+    static std::int32_t labels[4] = {};
+    model.initialize(1);
+    const auto trained = model.train_step(x, labels, 4);
+    return trained.correct + static_cast<int>(inference.predict(x, 4).size());
+}

@@ -1,0 +1,28 @@
+// MaxPool2D at position 2 after a Flatten: it gets a flat 784 vector.
+// expect: staticnet: MaxPool2D needs an (H, W, C) input but this one is flat; remove the Flatten before it
+// expect-gcc: layer_check<2, staticnet::MaxPool2D<
+// expect-gcc: staticnet::Shape{1, 1, 784, 1}
+// max-errors: 1
+#include <staticnet/core.hpp>
+
+#include <cstdint>
+
+namespace sn = staticnet;
+
+using Net = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    sn::Flatten,
+    sn::MaxPool2D<{.pool = {2, 2}}>,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
+
+// Used the way a program uses a network: inference and a training step.
+static sn::Inference<Net, 4> inference;
+static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4> model;
+
+int main() {
+    static float x[4 * Net::input_shape.size()] = {};
+    static std::int32_t labels[4] = {};
+    model.initialize(1);
+    const auto trained = model.train_step(x, labels, 4);
+    return trained.correct + static_cast<int>(inference.predict(x, 4).size());
+}

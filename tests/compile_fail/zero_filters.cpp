@@ -1,0 +1,28 @@
+// Conv2D with .filters = 0 at position 1.
+// expect: staticnet: Conv2D needs filters > 0 (set .filters)
+// expect-gcc: layer_check<1, staticnet::Conv2D<staticnet::Conv2DOptions{0,
+// expect-gcc: staticnet::Shape{28, 28, 1, 3}
+// max-errors: 1
+#include <staticnet/core.hpp>
+
+#include <cstdint>
+
+namespace sn = staticnet;
+
+using Net = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    sn::Conv2D<{.filters = 0, .kernel = {3, 3}}>,
+    sn::Flatten,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
+
+// Used the way a program uses a network: inference and a training step.
+static sn::Inference<Net, 4> inference;
+static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4> model;
+
+int main() {
+    static float x[4 * Net::input_shape.size()] = {};
+    static std::int32_t labels[4] = {};
+    model.initialize(1);
+    const auto trained = model.train_step(x, labels, 4);
+    return trained.correct + static_cast<int>(inference.predict(x, 4).size());
+}
