@@ -2,8 +2,7 @@
 // expect: staticnet: Dropout rate must be in [0, 1)
 // expect-gcc: layer_check<3, staticnet::Dropout<staticnet::DropoutOptions{-1.00000001e-1f}>
 // expect-gcc: staticnet::Shape{1, 1, 32, 1}
-// Known cascade: Model::train_step then fails again in dropout.hpp ("overflow in constant
-// expression": dropout_threshold(-0.1) does not fit a uint32). Add `// max-errors: 1` once fixed.
+// max-errors: 1
 #include <staticnet/core.hpp>
 
 #include <cstdint>

@@ -2,8 +2,7 @@
 // expect: staticnet: a Sequential network needs at least one layer after its Input
 // expect-gcc: depth_check<false>
 // expect-gcc: staticnet::Sequential<staticnet::Input<28, 28, 1> >
-// Known cascade: Model then also reports "expects class probabilities" (the Input is the last layer). Add `// max-errors: 1` once the library reports only the
-// first problem.
+// max-errors: 1
 #include <staticnet/core.hpp>
 
 #include <cstdint>

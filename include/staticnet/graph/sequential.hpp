@@ -51,7 +51,10 @@ struct Sequential {
     static constexpr std::array<Problem, depth> problems = [] {
         std::array<Problem, depth> r{};
         int p = 1;
-        ((r[p] = Layers::check(shapes[p - 1]), ++p), ...);
+        bool failed = false;  // after the first problem the shapes are made up: report that one only
+        ((r[p] = failed ? Problem::none : Layers::check(shapes[p - 1]), failed = failed || r[p] != Problem::none,
+          ++p),
+         ...);
         return r;
     }();
 
@@ -75,6 +78,18 @@ private:
 
 public:
     static constexpr bool valid = check_structure();
+    // True when the network has no structural problem at all (later checks, such as Model's
+    // loss check, stay quiet otherwise so the first error is the only one).
+    static constexpr bool well_formed = [] {
+        if constexpr (!starts_with_input || sizeof...(Layers) == 0) {
+            return false;
+        } else {
+            if (!First::dims_ok) return false;
+            for (auto q : problems)
+                if (q != Problem::none) return false;
+            return true;
+        }
+    }();
     static_assert(valid);
 
     // ---- parameters -------------------------------------------------------------------

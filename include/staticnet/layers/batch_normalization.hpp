@@ -13,7 +13,7 @@ struct BatchNormalizationOptions {
     float epsilon = 1e-3f;
 };
 
-template <BatchNormalizationOptions O = {}>
+template <BatchNormalizationOptions O = BatchNormalizationOptions{}>
 struct BatchNormalization {
     static constexpr BatchNormalizationOptions options = O;
     // TF 2.0's summary shows the v2 class name; the seed's tables print it that way.

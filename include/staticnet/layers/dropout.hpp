@@ -48,7 +48,8 @@ struct Dropout : LayerDefaults {
 private:
     template <class T>
     static void apply_mask(std::uint64_t key, const T* x, T* y, std::size_t count) {
-        constexpr std::uint32_t threshold = dropout_threshold(static_cast<double>(O.rate));
+        constexpr std::uint32_t threshold =
+            check(Shape{}) == Problem::none ? dropout_threshold(static_cast<double>(O.rate)) : 0;
         const T scale = T(1) / (T(1) - T(O.rate));
         for (std::size_t i = 0; i < count; ++i) y[i] = dropout_keep(key, i, threshold) ? x[i] * scale : T(0);
     }

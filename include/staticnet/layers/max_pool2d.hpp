@@ -11,7 +11,7 @@ struct MaxPool2DOptions {
     Padding padding = Padding::valid;
 };
 
-template <MaxPool2DOptions O = {}>
+template <MaxPool2DOptions O = MaxPool2DOptions{}>
 struct MaxPool2D : LayerDefaults {
     static constexpr MaxPool2DOptions options = O;
     static constexpr const char* keras_class = "MaxPooling2D";
@@ -52,7 +52,7 @@ struct MaxPool2D : LayerDefaults {
 };
 
 // Keras also spells it MaxPooling2D.
-template <MaxPool2DOptions O = {}>
+template <MaxPool2DOptions O = MaxPool2DOptions{}>
 using MaxPooling2D = MaxPool2D<O>;
 
 }  // namespace staticnet

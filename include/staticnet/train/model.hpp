@@ -39,7 +39,7 @@ template <class Net, class Optimizer = Adam<>, class Loss = SparseCategoricalCro
 class Model {
     static_assert(is_sequential_v<Net>, "staticnet: Model<Net, ...> needs a sn::Sequential<...> network type");
     static_assert(Batch >= 1, "staticnet: the batch size must be at least 1");
-    static_assert(Net::output_shape.flat() && Net::output_activation == ActivationFunction::softmax,
+    static_assert(!Net::well_formed || (Net::output_shape.flat() && Net::output_activation == ActivationFunction::softmax),
                   "staticnet: SparseCategoricalCrossentropy expects class probabilities: end the network with a "
                   "flat layer with activation = sn::softmax (e.g. sn::Dense<{.units = 10, .activation = sn::softmax}>)");
 

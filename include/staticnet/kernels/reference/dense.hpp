@@ -9,7 +9,7 @@ template <int In, int Out, bool UseBias, class T>
 void dense_forward(const T* x, const T* k, const T* b, T* y, int n) {
     for (int s = 0; s < n; ++s) {
         const T* xs = x + static_cast<std::size_t>(s) * In;
-        T acc[Out];
+        T acc[Out > 0 ? Out : 1];
         for (int o = 0; o < Out; ++o) acc[o] = UseBias ? b[o] : T(0);
         for (int i = 0; i < In; ++i) {
             const T a = xs[i];
