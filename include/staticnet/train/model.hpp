@@ -16,7 +16,7 @@
 
 namespace staticnet {
 
-enum class StepStatus { ok, bad_batch_size, input_too_short, label_out_of_range };
+enum class StepStatus { ok, bad_batch_size, input_too_short, label_out_of_range, non_finite_input };
 
 constexpr const char* to_string(StepStatus s) {
     switch (s) {
@@ -24,6 +24,7 @@ constexpr const char* to_string(StepStatus s) {
         case StepStatus::bad_batch_size: return "batch size outside 1..Batch";
         case StepStatus::input_too_short: return "input or label span shorter than the batch";
         case StepStatus::label_out_of_range: return "label outside 0..classes-1";
+        case StepStatus::non_finite_input: return "input holds NaN or infinity";
     }
     return "?";
 }
@@ -154,6 +155,8 @@ public:
         if (labels.size() < static_cast<std::size_t>(n)) return fail(StepStatus::input_too_short);
         for (int s = 0; s < n; ++s)
             if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
+        if (x.size() < static_cast<std::size_t>(n) * input_size) return fail(StepStatus::input_too_short);
+        if (!all_finite(x.data(), static_cast<std::size_t>(n) * input_size)) return fail(StepStatus::non_finite_input);
         const auto out = predict(x, n);
         if (out.empty()) return fail(StepStatus::input_too_short);
         const LossResult lr = Loss::evaluate(out.data(), labels.data(), n, classes, static_cast<T*>(nullptr));
@@ -176,6 +179,12 @@ public:
     }
 
 private:
+    // x - x is 0 for every finite value and NaN for NaN and infinities.
+    static bool all_finite(const T* x, std::size_t count) {
+        T acc = 0;
+        for (std::size_t i = 0; i < count; ++i) acc += x[i] - x[i];
+        return acc == T(0);
+    }
     static StepResult fail(StepStatus s) {
         StepResult r;
         r.status = s;
@@ -194,6 +203,7 @@ private:
         T* in = arena_ + train_plan.offset[0];
         if (x.data() != in)
             for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
+        if (!all_finite(in, static_cast<std::size_t>(n) * input_size)) return fail(StepStatus::non_finite_input);
         detail::Runner<Net, T>::forward_training(train_plan, params_, state_, arena_, n, seed_, step_,
                                                  update_statistics, std::make_index_sequence<Net::layer_count>{});
         constexpr int D = Net::depth;

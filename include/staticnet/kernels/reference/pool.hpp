@@ -33,7 +33,8 @@ void max_pool_forward(const T* x, T* y, int n) {
                         const int ix = ox * G.sw + kx - G.pad_left;
                         if (ix < 0 || ix >= G.w) continue;
                         const T* xp = xs + (static_cast<std::size_t>(iy) * G.w + ix) * G.c;
-                        for (int c = 0; c < G.c; ++c) m[c] = xp[c] > m[c] ? xp[c] : m[c];
+                        // NaN wins, so a diverging run reaches the loss check.
+                        for (int c = 0; c < G.c; ++c) m[c] = (xp[c] > m[c] || xp[c] != xp[c]) ? xp[c] : m[c];
                     }
                 }
                 T* yp = ys + (static_cast<std::size_t>(oy) * G.ow + ox) * G.c;

@@ -1,0 +1,324 @@
+// Inference against the PyTorch float64 reference fixtures (tests/fixtures/forward_*.txt,
+// written by tools/gen-reference; format and the matching network types: FORMAT.md).
+//
+// For every fixture: the network type FORMAT.md names (the seed networks are exactly
+// staticnet::examples::Deep, Bn, Nin), built as a static sn::Inference<Net, N, T> for T = double
+// and T = float; every parameter loaded from the file through parameter(p, name) (and every
+// parameter tensor of the file used); forward_each over the fixture's input; EVERY layer's
+// output compared with L{p}.output, relative to max(1, max |expected|) of that tensor
+// (st::check_close). Each test case prints the worst relative error it saw, per T.
+#include "support/fixture.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <iterator>
+#include <span>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <examples/seed_networks.hpp>
+#include <staticnet/core.hpp>
+
+namespace sn = staticnet;
+namespace st = staticnet::test;
+
+namespace {
+
+std::string fixture_path(const char* file) { return std::string(STATICNET_FIXTURE_DIR) + "/" + file; }
+
+// "L{p}.{name}" (built by appending: GCC 12 warns falsely (-Wrestrict) on "L" + std::to_string(p)).
+std::string key(int p, const std::string& name) {
+    std::string s = "L";
+    s += std::to_string(p);
+    s += '.';
+    s += name;
+    return s;
+}
+
+// The worst error of one run: max |actual - expected| / max(1, max |expected|) over a tensor's
+// stored entries, and where it was.
+struct Worst {
+    double error = 0;
+    std::string where = "-";
+    void note(double e, const std::string& what) {
+        if (e > error || where == "-") {
+            error = e;
+            where = what;
+        }
+    }
+};
+
+// check_close, plus bookkeeping of the worst error.
+template <class T>
+void compare(std::span<const T> actual, const st::Tensor& expected, double rel_tol, const std::string& what,
+             Worst& worst) {
+    if (actual.size() == expected.size()) {
+        const double scale = std::max(1.0, expected.max_abs);
+        double e = 0;
+        for (std::size_t k = 0; k < expected.values.size(); ++k) {
+            const std::size_t i = expected.sampled() ? expected.indices[k] : k;
+            const double a = static_cast<double>(actual[i]);
+            if (a == expected.values[k]) continue;
+            const double d = std::isnan(a) || std::isnan(expected.values[k]) ? INFINITY
+                                                                              : std::abs(a - expected.values[k]) / scale;
+            e = std::max(e, d);
+        }
+        worst.note(e, what);
+    }
+    st::check_close(actual, expected, rel_tol, what.c_str());
+}
+
+// Loads every parameter tensor of the network from L{p}.<name>; also checks that the fixture
+// has no parameter tensor the network does not use.
+template <class Net, class Holder>
+void load_parameters(Holder& h, const st::Fixture& f) {
+    std::size_t loaded = 0;
+    for (int p = 1; p < Net::depth; ++p)
+        for (int k = 0; k < Net::param_specs[p].count; ++k) {
+            const std::string name = Net::param_specs[p].items[k].name;
+            const std::string k_name = key(p, name);
+            INFO(f.source() << ": " << k_name);
+            REQUIRE(f.has_tensor(k_name));
+            const auto dst = h.parameter(p, name);
+            REQUIRE(dst.size() == Net::param_specs[p].items[k].size);
+            st::copy_to(f.tensor(k_name), dst);
+            ++loaded;
+        }
+    std::size_t in_file = 0;
+    for (const std::string& n : f.tensor_names()) {
+        const auto dot = n.find('.');
+        if (n.size() < 2 || n[0] != 'L' || dot == std::string::npos) continue;
+        const std::string rest = n.substr(dot + 1);
+        if (rest == "kernel" || rest == "bias" || rest == "gamma" || rest == "beta" || rest == "moving_mean" ||
+            rest == "moving_variance")
+            ++in_file;
+    }
+    CHECK_MESSAGE(in_file == loaded, f.source() << ": the file has " << in_file << " parameter tensors, the network "
+                                                << loaded);
+}
+
+// The fixture's shape of L{p}.output must be (N, h, w, c) for a spatial tensor, (N, c) for a flat one.
+template <class Net>
+void check_output_shape(const st::Tensor& t, int p, int n) {
+    const sn::Shape s = Net::shapes[static_cast<std::size_t>(p)];
+    const std::vector<int> expected = s.flat() ? std::vector<int>{n, s.c} : std::vector<int>{n, s.h, s.w, s.c};
+    CHECK_MESSAGE(t.shape == expected, t.name << " has shape " << t.shape_string() << ", the network's position " << p
+                                              << " gives another");
+}
+
+// One fixture through Inference<Net, N, T>: every layer's output against the file.
+template <class Net, int N, class T>
+Worst run_forward(const st::Fixture& f, double rel_tol) {
+    static sn::Inference<Net, N, T> net;  // static: the object holds all its memory
+    REQUIRE(static_cast<int>(f.scalar("batch")) == N);
+    load_parameters<Net>(net, f);
+
+    const st::Tensor& in = f.tensor("input");
+    REQUIRE(in.shape == (std::vector<int>{N, Net::input_shape.h, Net::input_shape.w, Net::input_shape.c}));
+    const std::vector<T> x = st::values_as<T>(in);
+
+    std::vector<std::vector<T>> out(static_cast<std::size_t>(Net::depth));
+    int calls = 0;
+    const auto y = net.forward_each(std::span<const T>(x), N, [&](int p, const T* o) {
+        const std::size_t count = static_cast<std::size_t>(N) * Net::shapes[static_cast<std::size_t>(p)].size();
+        out[static_cast<std::size_t>(p)].assign(o, o + count);
+        ++calls;
+    });
+    CHECK(calls == Net::layer_count);
+    REQUIRE(y.size() == static_cast<std::size_t>(N) * Net::output_shape.size());
+    CHECK(std::equal(y.begin(), y.end(), out.back().begin(), out.back().end()));  // predict's result = last layer
+
+    Worst worst;
+    const char* tname = sizeof(T) == sizeof(double) ? " (double)" : " (float)";
+    for (int p = 1; p < Net::depth; ++p) {
+        const std::string out_name = key(p, "output");
+        INFO(f.source() << ": " << out_name);
+        REQUIRE(f.has_tensor(out_name));
+        const st::Tensor& e = f.tensor(out_name);
+        check_output_shape<Net>(e, p, N);
+        const auto& o = out[static_cast<std::size_t>(p)];
+        CHECK(std::all_of(o.begin(), o.end(), [](T v) { return std::isfinite(static_cast<double>(v)); }));
+        compare(std::span<const T>(o), e, rel_tol, out_name + tname, worst);
+    }
+    return worst;
+}
+
+// Both element types; prints the worst errors.
+template <class Net, int N = 2>
+void forward_case(const char* file, double tol_double, double tol_float) {
+    const st::Fixture f(fixture_path(file));
+    const Worst d = run_forward<Net, N, double>(f, tol_double);
+    const Worst s = run_forward<Net, N, float>(f, tol_float);
+    MESSAGE(std::string(file) << ": worst relative error double " << d.error << " (" << d.where << ", tol " << tol_double
+                 << "), float " << s.error << " (" << s.where << ", tol " << tol_float << ")");
+}
+
+// Tolerances (relative to max(1, max |expected|) of each tensor). Single-layer conv / pool /
+// dense / relu / flatten outputs are exact in both types (dyadic inputs and weights); BN and
+// softmax round. The float tolerance is the 1e-5 throughout, seed networks included.
+constexpr double tol_double = 1e-12;
+constexpr double tol_float = 1e-5;
+
+}  // namespace
+
+// ---- single layers -----------------------------------------------------------------------
+
+TEST_CASE("forward_conv_same_relu.txt: Conv2D 3x3 'same' stride 1 + fused relu") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 7, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                           .activation = sn::relu, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_same_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_k3x2_valid_s2.txt: Conv2D kernel (3,2) 'valid' stride 2, linear") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 4, .kernel = {3, 2}, .strides = {2, 2}, .padding = sn::valid,
+                                           .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_k3x2_valid_s2.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_same_s2.txt: Conv2D 3x3 'same' stride 2 (odd sizes, symmetric TF padding)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 6, .kernel = {3, 3}, .strides = {2, 2}, .padding = sn::same,
+                                           .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_same_s2.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_same_s2_even.txt: Conv2D 3x3 'same' stride 2 (even sizes, asymmetric TF padding)") {
+    using Net = sn::Sequential<sn::Input<12, 16, 5>,
+                               sn::Conv2D<{.filters = 6, .kernel = {3, 3}, .strides = {2, 2}, .padding = sn::same,
+                                           .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_same_s2_even.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_k4x2_same.txt: Conv2D kernel (4,2) 'same' stride 1 (asymmetric padding)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 3, .kernel = {4, 2}, .strides = {1, 1}, .padding = sn::same,
+                                           .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_k4x2_same.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_1x1_relu.txt: Conv2D 1x1 'valid' + relu") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 3, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                                           .activation = sn::relu, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_1x1_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_nobias.txt: Conv2D 3x3 'same' + relu, use_bias = false") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 4, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                           .activation = sn::relu, .use_bias = false}>>;
+    forward_case<Net>("forward_conv_nobias.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_k5_valid_s23.txt: Conv2D 5x5 'valid' strides (2,3)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 6, .kernel = {5, 5}, .strides = {2, 3}, .padding = sn::valid,
+                                           .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_k5_valid_s23.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_maxpool_3.txt: MaxPool2D pool 3 strides 3 'valid'") {
+    using Net =
+        sn::Sequential<sn::Input<13, 17, 5>, sn::MaxPool2D<{.pool = {3, 3}, .strides = {3, 3}, .padding = sn::valid}>>;
+    forward_case<Net>("forward_maxpool_3.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_maxpool_2_s1_same.txt: MaxPool2D pool 2 strides 1 'same' (-inf padding after)") {
+    using Net =
+        sn::Sequential<sn::Input<13, 17, 5>, sn::MaxPool2D<{.pool = {2, 2}, .strides = {1, 1}, .padding = sn::same}>>;
+    forward_case<Net>("forward_maxpool_2_s1_same.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_maxpool_2_same.txt: MaxPool2D pool 2 strides 2 'same'") {
+    using Net =
+        sn::Sequential<sn::Input<13, 17, 5>, sn::MaxPool2D<{.pool = {2, 2}, .strides = {2, 2}, .padding = sn::same}>>;
+    forward_case<Net>("forward_maxpool_2_same.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_maxpool_2x3_s12.txt: MaxPool2D pool (2,3) strides (1,2) 'valid' (overlapping windows)") {
+    using Net =
+        sn::Sequential<sn::Input<13, 17, 5>, sn::MaxPool2D<{.pool = {2, 3}, .strides = {1, 2}, .padding = sn::valid}>>;
+    forward_case<Net>("forward_maxpool_2x3_s12.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_bn_inference.txt: BatchNormalization, inference mode (moving statistics)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>, sn::BatchNormalization<>>;
+    forward_case<Net>("forward_bn_inference.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_flatten_dense_relu.txt: Flatten (NHWC order) + Dense relu") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::Flatten, sn::Dense<{.units = 7, .activation = sn::relu}>>;
+    forward_case<Net>("forward_flatten_dense_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_dense_linear.txt: Flatten + Dense linear") {
+    using Net = sn::Sequential<sn::Input<2, 3, 2>, sn::Flatten, sn::Dense<{.units = 5, .activation = sn::linear}>>;
+    forward_case<Net>("forward_dense_linear.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_dense_softmax.txt: Flatten + Dense softmax") {
+    using Net = sn::Sequential<sn::Input<1, 1, 6>, sn::Flatten, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
+    forward_case<Net>("forward_dense_softmax.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_softmax_huge.txt: Flatten + Activation softmax on +-1e4 logits (stays finite)") {
+    using Net = sn::Sequential<sn::Input<1, 1, 6>, sn::Flatten, sn::Activation<sn::softmax>>;
+    forward_case<Net, 3>("forward_softmax_huge.txt", tol_double, tol_float);  // run_forward requires finite outputs
+}
+
+TEST_CASE("forward_activation_relu.txt: Activation relu on a 4-D tensor") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::Activation<sn::relu>>;
+    forward_case<Net>("forward_activation_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_dropout_inference.txt: Dropout(0.5) at inference is the identity (4-D)") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::Dropout<{.rate = 0.5f}>>;
+    forward_case<Net>("forward_dropout_inference.txt", tol_double, tol_float);
+}
+
+// ---- the seed networks, exactly the types of examples/seed_networks.hpp ---------------------
+
+TEST_CASE("forward_deep.txt: seed network Deep (Conv2D same relu, MaxPool2D, Flatten, Dense relu/softmax)") {
+    forward_case<sn::examples::Deep>("forward_deep.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_bn.txt: seed network Bn (+ BatchNormalization inference, two in a row, Dropout identity)") {
+    forward_case<sn::examples::Bn>("forward_bn.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_nin.txt: seed network Nin (3x3 and 1x1 Conv2D, BatchNormalization, Dropout identity)") {
+    forward_case<sn::examples::Nin>("forward_nin.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward fixtures: every forward_*.txt file has a test case here") {
+    // Keep this list in step with the TEST_CASEs above (and FORMAT.md's generated list).
+    const char* covered[] = {"forward_conv_same_relu.txt",    "forward_conv_k3x2_valid_s2.txt",
+                             "forward_conv_same_s2.txt",      "forward_conv_same_s2_even.txt",
+                             "forward_conv_k4x2_same.txt",    "forward_conv_1x1_relu.txt",
+                             "forward_conv_nobias.txt",       "forward_conv_k5_valid_s23.txt",
+                             "forward_maxpool_3.txt",         "forward_maxpool_2_s1_same.txt",
+                             "forward_maxpool_2_same.txt",    "forward_maxpool_2x3_s12.txt",
+                             "forward_bn_inference.txt",      "forward_flatten_dense_relu.txt",
+                             "forward_dense_linear.txt",      "forward_dense_softmax.txt",
+                             "forward_softmax_huge.txt",      "forward_activation_relu.txt",
+                             "forward_dropout_inference.txt", "forward_deep.txt",
+                             "forward_bn.txt",                "forward_nin.txt"};
+    namespace fs = std::filesystem;
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(STATICNET_FIXTURE_DIR))) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("forward_", 0) != 0 || entry.path().extension() != ".txt") continue;
+        ++files;
+        CHECK_MESSAGE(std::find_if(std::begin(covered), std::end(covered),
+                                   [&](const char* c) { return name == c; }) != std::end(covered),
+                      name << " has no test case in tests/reference/forward_fixtures.cpp");
+    }
+    CHECK(files == static_cast<int>(std::size(covered)));
+}

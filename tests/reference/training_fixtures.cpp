@@ -1,0 +1,501 @@
+// Training steps against the PyTorch float64 reference fixtures (tests/fixtures/train_*.txt and
+// dropout_rng.txt, written by tools/gen-reference; format and network types: FORMAT.md).
+//
+// For every train_*.txt: a static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy,
+// N, T> (the seed networks exactly staticnet::examples::Deep, Bn, Nin), all parameters loaded
+// from the file (BN moving statistics included), seed and step set as recorded; per step:
+//   - the training-mode forward's every layer output (L{p}.output), dropout masks and BN batch
+//     statistics, from the library's own training forward (detail::Runner::forward_training,
+//     the code compute_gradients runs) on an arena without reuse and with update_statistics
+//     off, so it leaves the model untouched (tests/graph/seed_networks.cpp proves that this
+//     forward on the planned arena gives bit-identical results);
+//   - compute_gradients(input, labels): loss, correct count, every parameter gradient;
+//   - apply_gradients(): every parameter after the step, the BN moving statistics included.
+// A second step (same batch, from the step-1 state including Adam's m and v) where the file
+// has one. Every tensor and scalar of a file must be used by the comparison (checked).
+// Hyper-parameters recorded in the files are checked against the C++ option structs.
+#include "support/fixture.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <iterator>
+#include <set>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <examples/seed_networks.hpp>
+#include <staticnet/core.hpp>
+
+namespace sn = staticnet;
+namespace st = staticnet::test;
+
+namespace {
+
+std::string fixture_path(const char* file) { return std::string(STATICNET_FIXTURE_DIR) + "/" + file; }
+
+template <class T>
+constexpr const char* type_name() {
+    return sizeof(T) == sizeof(double) ? "double" : "float";
+}
+
+// The worst error seen: max |actual - expected| / max(1, max |expected|) over a tensor's stored
+// entries (what check_close bounds), and where.
+struct Worst {
+    double error = 0;
+    std::string where = "-";
+    void note(double e, const std::string& what) {
+        if (e > error || where == "-") {
+            error = e;
+            where = what;
+        }
+    }
+};
+
+// A fixture whose every record must be looked at: tensor()/scalar() remember the names.
+class Tracked {
+public:
+    explicit Tracked(const char* file) : f_(fixture_path(file)) {}
+    const st::Tensor& tensor(const std::string& name) {
+        INFO(f_.source() << ": " << name);
+        REQUIRE(f_.has_tensor(name));
+        used_.insert(name);
+        return f_.tensor(name);
+    }
+    double scalar(const std::string& name) {
+        INFO(f_.source() << ": " << name);
+        REQUIRE(f_.has_scalar(name));
+        used_.insert(name);
+        return f_.scalar(name);
+    }
+    bool has_tensor(const std::string& name) const { return f_.has_tensor(name); }
+    bool has_scalar(const std::string& name) const { return f_.has_scalar(name); }
+    const std::string& source() const { return f_.source(); }
+    // Everything in the file was compared (or deliberately marked as used).
+    void check_all_used() const {
+        std::string unused;
+        for (const auto& n : f_.tensor_names())
+            if (!used_.count(n)) unused += " " + n;
+        for (const auto& n : f_.scalar_names())
+            if (!used_.count(n)) unused += " " + n;
+        CHECK_MESSAGE(unused.empty(), f_.source() << ": records not compared:" << unused);
+    }
+    void reset_usage() { used_.clear(); }
+
+private:
+    st::Fixture f_;
+    std::set<std::string> used_;
+};
+
+template <class T>
+void compare(std::span<const T> actual, const st::Tensor& expected, double rel_tol, const std::string& what,
+             Worst& worst) {
+    if (actual.size() == expected.size()) {
+        const double scale = std::max(1.0, expected.max_abs);
+        double e = 0;
+        for (std::size_t k = 0; k < expected.values.size(); ++k) {
+            const std::size_t i = expected.sampled() ? expected.indices[k] : k;
+            const double a = static_cast<double>(actual[i]);
+            if (a == expected.values[k]) continue;
+            const double d = std::isnan(a) || std::isnan(expected.values[k]) ? INFINITY
+                                                                              : std::abs(a - expected.values[k]) / scale;
+            e = std::max(e, d);
+        }
+        worst.note(e, what);
+    }
+    st::check_close(actual, expected, rel_tol, what.c_str());
+}
+
+void compare_scalar(double actual, double expected, double rel_tol, const std::string& what, Worst& worst) {
+    worst.note(actual == expected ? 0.0 : std::abs(actual - expected) / std::max(1.0, std::abs(expected)), what);
+    st::check_close(actual, expected, rel_tol, what.c_str());
+}
+
+// "L{p}.{name}" (built by appending: GCC 12 warns falsely (-Wrestrict) on "L" + std::to_string(p)).
+std::string key(int p, const std::string& name) {
+    std::string s = "L";
+    s += std::to_string(p);
+    s += '.';
+    s += name;
+    return s;
+}
+
+// Loads every parameter tensor (moving statistics included) from L{p}.<name>.
+template <class Net, class M>
+void load_parameters(M& model, Tracked& f) {
+    for (int p = 1; p < Net::depth; ++p)
+        for (int k = 0; k < Net::param_specs[p].count; ++k) {
+            const std::string name = Net::param_specs[p].items[k].name;
+            const auto dst = model.parameter(p, name);
+            REQUIRE(dst.size() == Net::param_specs[p].items[k].size);
+            st::copy_to(f.tensor(key(p, name)), dst);
+        }
+}
+
+// The hyper-parameters the file records are those of the C++ types (float option values).
+template <class Net, int P>
+void check_constants_at(Tracked& f) {
+    using L = typename Net::template layer<P>;
+    if constexpr (requires { L::options.momentum; }) {
+        CHECK(f.scalar(key(P, "momentum")) == static_cast<double>(L::options.momentum));
+        CHECK(f.scalar(key(P, "epsilon")) == static_cast<double>(L::options.epsilon));
+    }
+    if constexpr (requires { L::options.rate; }) {
+        const double rate = static_cast<double>(L::options.rate);
+        CHECK(f.scalar(key(P, "rate")) == rate);
+        CHECK(f.scalar(key(P, "threshold")) == static_cast<double>(sn::dropout_threshold(rate)));
+        CHECK(f.scalar(key(P, "scale")) == 1.0 / (1.0 - rate));
+    }
+}
+template <class Net, std::size_t... I>
+void check_constants(Tracked& f, std::index_sequence<I...>) {
+    (check_constants_at<Net, static_cast<int>(I) + 1>(f), ...);
+    constexpr auto adam = sn::Adam<>::options;
+    CHECK(f.scalar("adam.learning_rate") == static_cast<double>(adam.learning_rate));
+    CHECK(f.scalar("adam.beta_1") == static_cast<double>(adam.beta_1));
+    CHECK(f.scalar("adam.beta_2") == static_cast<double>(adam.beta_2));
+    CHECK(f.scalar("adam.epsilon") == static_cast<double>(adam.epsilon));
+    CHECK(f.scalar("loss.clip_epsilon") == sn::SparseCategoricalCrossentropy::epsilon);
+}
+
+// The library's training-mode forward over an arena without reuse: every activation stays
+// readable afterwards, BN batch statistics are left in `state` (mean, 1/sqrt(var + eps)).
+template <class Net, int N, class T>
+struct TrainingForward {
+    struct Plan {
+        std::array<std::size_t, 2 * Net::depth> offset{};
+    };
+    static constexpr Plan plan = [] {
+        Plan p;
+        std::size_t at = 0;
+        for (int i = 0; i < Net::depth; ++i) {
+            p.offset[static_cast<std::size_t>(i)] = at;
+            at += static_cast<std::size_t>(N) * Net::shapes[static_cast<std::size_t>(i)].size();
+        }
+        for (int i = Net::depth; i < 2 * Net::depth; ++i) p.offset[static_cast<std::size_t>(i)] = at;  // unused
+        return p;
+    }();
+    static constexpr std::size_t total = plan.offset[Net::depth];
+
+    std::vector<T> arena = std::vector<T>(total);
+    std::vector<T> state = std::vector<T>(Net::state_size > 0 ? Net::state_size : 1);
+
+    void run(std::span<const T> x, T* params, std::uint64_t seed, std::uint64_t step) {
+        std::copy(x.begin(), x.end(), arena.begin());
+        sn::detail::Runner<Net, T>::forward_training(plan, params, state.data(), arena.data(), N, seed, step,
+                                                     /*update_statistics=*/false,
+                                                     std::make_index_sequence<Net::layer_count>{});
+    }
+    std::span<const T> output(int p) const {
+        return {arena.data() + plan.offset[static_cast<std::size_t>(p)],
+                static_cast<std::size_t>(N) * Net::shapes[static_cast<std::size_t>(p)].size()};
+    }
+};
+
+// Which layers are BN / Dropout (for the batch statistics and masks).
+template <class Net, std::size_t... I>
+constexpr std::array<bool, Net::depth> bn_positions(std::index_sequence<I...>) {
+    std::array<bool, Net::depth> r{};
+    ((r[I + 1] = requires { Net::template layer<static_cast<int>(I) + 1>::options.momentum; }), ...);
+    return r;
+}
+template <class Net, std::size_t... I>
+constexpr std::array<float, Net::depth> dropout_rates(std::index_sequence<I...>) {
+    std::array<float, Net::depth> r{};
+    (
+        [&] {
+            using L = typename Net::template layer<static_cast<int>(I) + 1>;
+            if constexpr (requires { L::options.rate; }) r[I + 1] = L::options.rate;
+            else r[I + 1] = -1.0f;
+        }(),
+        ...);
+    return r;
+}
+
+struct Tolerances {
+    double loss;    // loss (relative to max(1, |loss|))
+    double output;  // training-mode layer outputs, BN batch statistics
+    double grad;    // parameter gradients
+    double after;   // parameters after each step (incl. moving statistics)
+};
+
+struct TrainWorst {
+    Worst loss, output, grad, after;
+};
+
+// One training fixture through Model<Net, Adam, SCCE, N, T>.
+template <class Net, int N, class T>
+TrainWorst run_training(const char* file, const Tolerances& tol) {
+    using M = sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, N, T>;
+    static M model;  // static: the model holds all its memory (79k parameters x 4 arrays + arena)
+    static TrainingForward<Net, N, T> fwd;
+    Tracked f(file);
+    const std::string tn = std::string(" (") + type_name<T>() + ")";
+
+    REQUIRE(static_cast<int>(f.scalar("batch")) == N);
+    check_constants<Net>(f, std::make_index_sequence<Net::layer_count>{});
+    const int steps = static_cast<int>(f.scalar("steps"));
+    REQUIRE((steps == 1 || steps == 2));
+
+    model.reset_optimizer();  // Adam m = v = 0 (the fixture starts from there)
+    load_parameters<Net>(model, f);
+    const auto seed = static_cast<std::uint64_t>(f.scalar("seed"));
+    const auto step0 = static_cast<std::uint64_t>(f.scalar("step"));
+    model.set_seed(seed);
+    model.set_step(step0);
+
+    const st::Tensor& in = f.tensor("input");
+    REQUIRE(in.shape == (std::vector<int>{N, Net::input_shape.h, Net::input_shape.w, Net::input_shape.c}));
+    const std::vector<T> x = st::values_as<T>(in);
+    const std::vector<std::int32_t> labels = st::values_as<std::int32_t>(f.tensor("labels"));
+    REQUIRE(labels.size() == static_cast<std::size_t>(N));
+
+    constexpr auto is_bn = bn_positions<Net>(std::make_index_sequence<Net::layer_count>{});
+    constexpr auto rates = dropout_rates<Net>(std::make_index_sequence<Net::layer_count>{});
+
+    TrainWorst worst;
+    for (int k = 1; k <= steps; ++k) {
+        std::string sfx, after = ".after_step";
+        if (k > 1) sfx = ".step" + std::string(1, static_cast<char>('0' + k));
+        after += static_cast<char>('0' + k);
+        CAPTURE(k);
+        REQUIRE(model.step() == step0 + static_cast<std::uint64_t>(k - 1));
+
+        // Training-mode forward: outputs, masks, batch statistics.
+        fwd.run(std::span<const T>(x), model.parameters().data(), model.seed(), model.step());
+        for (int p = 1; p < Net::depth; ++p) {
+            const std::size_t up = static_cast<std::size_t>(p);
+            compare(fwd.output(p), f.tensor(key(p, "output" + sfx)), tol.output, key(p, "output" + sfx) + tn,
+                    worst.output);
+            if (rates[up] >= 0.0f) {
+                const st::Tensor& mask = f.tensor(key(p, "mask" + sfx));
+                REQUIRE(mask.size() == static_cast<std::size_t>(N) * Net::shapes[up - 1].size());
+                const std::uint64_t dk = sn::dropout_key(seed, p, model.step());
+                const std::uint32_t thr = sn::dropout_threshold(static_cast<double>(rates[up]));
+                std::size_t differ = 0, kept = 0;
+                for (std::size_t i = 0; i < mask.size(); ++i) {
+                    const bool keep = sn::dropout_keep(dk, i, thr);
+                    kept += keep ? 1 : 0;
+                    differ += (keep ? 1.0 : 0.0) != mask.values[i] ? 1 : 0;
+                }
+                CHECK_MESSAGE(differ == 0, key(p, "mask" + sfx) << ": " << differ << " elements differ");
+                CHECK(kept > 0);
+                CHECK(kept < mask.size());
+            }
+            if (is_bn[up]) {
+                const int c = Net::shapes[up].c;
+                const T* s = fwd.state.data() + Net::state_offsets[up];
+                std::vector<T> var(static_cast<std::size_t>(c));
+                const T eps = T(sn::BatchNormalizationOptions{}.epsilon);
+                for (int j = 0; j < c; ++j) var[static_cast<std::size_t>(j)] = T(1) / (s[c + j] * s[c + j]) - eps;
+                compare(std::span<const T>(s, static_cast<std::size_t>(c)), f.tensor(key(p, "batch_mean" + sfx)),
+                        tol.output, key(p, "batch_mean" + sfx) + tn, worst.output);
+                compare(std::span<const T>(var), f.tensor(key(p, "batch_variance" + sfx)), tol.output,
+                        key(p, "batch_variance" + sfx) + tn, worst.output);
+            }
+        }
+
+        // The step itself.
+        const sn::StepResult r = model.compute_gradients(std::span<const T>(x), labels, N);
+        REQUIRE(r.status == sn::StepStatus::ok);
+        compare_scalar(r.loss, f.scalar("loss" + sfx), tol.loss, "loss" + sfx + tn, worst.loss);
+        CHECK(r.correct == static_cast<int>(f.scalar("correct" + sfx)));
+        for (int p = 1; p < Net::depth; ++p)
+            for (int j = 0; j < Net::param_specs[p].count; ++j) {
+                const auto& spec = Net::param_specs[p].items[j];
+                if (!spec.trainable) {
+                    CHECK(model.gradient(p, spec.name).empty());
+                    continue;
+                }
+                const std::string g = key(p, std::string(spec.name) + ".grad" + sfx);
+                compare(std::span<const T>(model.gradient(p, spec.name)), f.tensor(g), tol.grad, g + tn, worst.grad);
+            }
+        model.apply_gradients();
+        CHECK(model.step() == step0 + static_cast<std::uint64_t>(k));
+        for (int p = 1; p < Net::depth; ++p)
+            for (int j = 0; j < Net::param_specs[p].count; ++j) {
+                const std::string a = key(p, std::string(Net::param_specs[p].items[j].name) + after);
+                compare(std::span<const T>(model.parameter(p, Net::param_specs[p].items[j].name)), f.tensor(a),
+                        tol.after, a + tn, worst.after);
+            }
+    }
+    f.check_all_used();
+    return worst;
+}
+
+void report(const char* file, const char* type, const TrainWorst& w, const Tolerances& tol) {
+    MESSAGE(std::string(file) << " (" << std::string(type) << "): worst relative error loss " << w.loss.error << " (tol " << tol.loss
+                 << "), outputs " << w.output.error << " at " << w.output.where << " (tol " << tol.output
+                 << "), grads " << w.grad.error << " at " << w.grad.where << " (tol " << tol.grad << "), after-step "
+                 << w.after.error << " at " << w.after.where << " (tol " << tol.after << ")");
+}
+
+template <class Net, int N = 4>
+void training_case(const char* file, const Tolerances& tol_double, const Tolerances& tol_float) {
+    report(file, "double", run_training<Net, N, double>(file, tol_double), tol_double);
+    report(file, "float", run_training<Net, N, float>(file, tol_float), tol_float);
+}
+
+// Tolerances (relative to max(1, max |expected|) per tensor).
+constexpr Tolerances tight_double{1e-12, 1e-12, 1e-12, 1e-12};
+constexpr Tolerances tiny_float{1e-6, 1e-5, 1e-5, 1e-6};
+
+using TinyNet = sn::Sequential<sn::Input<6, 5, 2>,
+                               sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                           .activation = sn::relu, .use_bias = true}>,
+                               sn::BatchNormalization<>, sn::MaxPool2D<{.pool = {2, 2}, .strides = {2, 2}, .padding = sn::valid}>,
+                               sn::Flatten, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
+using ClipNet = sn::Sequential<sn::Input<1, 1, 3>, sn::Flatten, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
+
+}  // namespace
+
+TEST_CASE("train_tiny.txt: Conv2D relu + BatchNormalization (training) + MaxPool2D + Dense softmax, two Adam steps") {
+    training_case<TinyNet>("train_tiny.txt", tight_double, tiny_float);
+}
+
+TEST_CASE("train_tiny_clip.txt: clipped SCCE (p[y] < 1e-7 and p[y] > 1 - 1e-7), Dense softmax head") {
+    training_case<ClipNet>("train_tiny_clip.txt", tight_double, tiny_float);
+}
+
+// The clipped samples contribute their clipped loss and no gradient at all: run each sample
+// alone (n = 1), and the batch gradient must be the sum of the unclipped samples' gradients / n.
+template <class T>
+void clip_contributions() {
+    using M = sn::Model<ClipNet, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4, T>;
+    static M model;
+    Tracked f("train_tiny_clip.txt");
+    load_parameters<ClipNet>(model, f);
+    const std::vector<T> x = st::values_as<T>(f.tensor("input"));
+    const std::vector<std::int32_t> y = st::values_as<std::int32_t>(f.tensor("labels"));
+    const std::size_t in = M::input_size;
+    const std::size_t g = ClipNet::params.trainable;
+    std::vector<std::vector<T>> per_sample;
+    std::vector<double> losses;
+    for (std::size_t s = 0; s < 4; ++s) {
+        const auto r = model.compute_gradients(std::span<const T>(x).subspan(s * in, in),
+                                               std::span<const std::int32_t>(y).subspan(s, 1), 1);
+        REQUIRE(r.status == sn::StepStatus::ok);
+        losses.push_back(r.loss);
+        per_sample.emplace_back(model.gradients().begin(), model.gradients().end());
+    }
+    // Samples 0 and 1 are clipped (p[y] = 8.9e-25 and 1 - 5.2e-10 in the reference).
+    // The loss of a clipped sample is computed from the clip bound itself: exact in both types.
+    CHECK(losses[0] == -std::log(1e-7));
+    CHECK(losses[1] == -std::log(1.0 - 1e-7));
+    for (std::size_t s = 0; s < 2; ++s) {
+        CAPTURE(s);
+        CHECK(std::all_of(per_sample[s].begin(), per_sample[s].end(), [](T v) { return v == T(0); }));
+    }
+    for (std::size_t s = 2; s < 4; ++s) {
+        CAPTURE(s);
+        CHECK(std::any_of(per_sample[s].begin(), per_sample[s].end(), [](T v) { return v != T(0); }));
+    }
+    const auto r = model.compute_gradients(std::span<const T>(x), y, 4);
+    REQUIRE(r.status == sn::StepStatus::ok);
+    CHECK(r.loss == doctest::Approx((losses[0] + losses[1] + losses[2] + losses[3]) / 4).epsilon(1e-6));
+    const auto all = model.gradients();
+    REQUIRE(all.size() == g);
+    for (std::size_t i = 0; i < g; ++i) {
+        CAPTURE(i);
+        const double expected = (static_cast<double>(per_sample[2][i]) + static_cast<double>(per_sample[3][i])) / 4;
+        CHECK(static_cast<double>(all[i]) == doctest::Approx(expected).epsilon(1e-6).scale(1e-6));
+    }
+}
+
+TEST_CASE("train_tiny_clip.txt: clipped samples contribute zero gradient (per-sample runs, double and float)") {
+    clip_contributions<double>();
+    clip_contributions<float>();
+}
+
+TEST_CASE("train_deep.txt: seed network Deep, one training step (Conv2D relu, MaxPool2D ties, Dense)") {
+    training_case<sn::examples::Deep>("train_deep.txt", tight_double, tiny_float);
+}
+
+TEST_CASE("train_bn.txt: seed network Bn, one training step (BatchNormalization training, Dropout masks)") {
+    training_case<sn::examples::Bn>("train_bn.txt", tight_double, tiny_float);
+}
+
+TEST_CASE("train_nin.txt: seed network Nin, two training steps (1x1 Conv2D, BatchNormalization, Dropout)") {
+    training_case<sn::examples::Nin>("train_nin.txt", tight_double, tiny_float);
+}
+
+// ---- dropout_rng.txt -----------------------------------------------------------------------
+
+TEST_CASE("dropout_rng.txt: mix64, dropout_key, dropout_threshold, dropout_keep and the Dropout layer") {
+    Tracked f("dropout_rng.txt");
+    const auto& ih = f.tensor("mix.in.hi").values;
+    const auto& il = f.tensor("mix.in.lo").values;
+    const auto& oh = f.tensor("mix.out.hi").values;
+    const auto& ol = f.tensor("mix.out.lo").values;
+    REQUIRE(ih.size() == oh.size());
+    for (std::size_t i = 0; i < ih.size(); ++i) {
+        const std::uint64_t in = (static_cast<std::uint64_t>(ih[i]) << 32) | static_cast<std::uint64_t>(il[i]);
+        const std::uint64_t out = sn::mix64(in);
+        CAPTURE(i);
+        CHECK(static_cast<double>(out >> 32) == oh[i]);
+        CHECK(static_cast<double>(out & 0xFFFFFFFFu) == ol[i]);
+    }
+    const char* cases[] = {"s20240517_p13_t0_r02", "s20240517_p13_t1_r02", "s1_p3_t5_r05"};
+    for (const char* c : cases) {
+        const std::string pre = c;
+        CAPTURE(pre);
+        const auto seed = static_cast<std::uint64_t>(f.scalar(pre + ".seed"));
+        const int position = static_cast<int>(f.scalar(pre + ".position"));
+        const auto step = static_cast<std::uint64_t>(f.scalar(pre + ".step"));
+        const double rate = f.scalar(pre + ".rate");
+        const std::uint64_t k = sn::dropout_key(seed, position, step);
+        CHECK(static_cast<double>(k >> 32) == f.scalar(pre + ".key.hi"));
+        CHECK(static_cast<double>(k & 0xFFFFFFFFu) == f.scalar(pre + ".key.lo"));
+        const std::uint32_t thr = sn::dropout_threshold(rate);
+        CHECK(static_cast<double>(thr) == f.scalar(pre + ".threshold"));
+        const st::Tensor& mask = f.tensor(pre + ".mask");
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < mask.size(); ++i)
+            differ += (sn::dropout_keep(k, i, thr) ? 1.0 : 0.0) != mask.values[i] ? 1 : 0;
+        CHECK(differ == 0);
+
+        // The Dropout layer itself, in training mode with that key, on a flat tensor of ones:
+        // kept elements become 1 / (1 - rate), dropped ones 0.
+        const int n = mask.shape[0];
+        const std::size_t per = mask.size() / static_cast<std::size_t>(n);
+        REQUIRE((per == 32 || per == 150));
+        auto run_layer = [&]<sn::DropoutOptions O, std::size_t Per>() {
+            std::vector<double> ones(mask.size(), 1.0), y(mask.size(), -1.0);
+            sn::LayerContext<double> ctx;
+            ctx.training = true;
+            ctx.dropout_key = k;
+            sn::Dropout<O>::template forward<sn::flat_shape(static_cast<int>(Per)), double>(ctx, ones.data(), y.data(),
+                                                                                             n);
+            const double scale = 1.0 / (1.0 - static_cast<double>(O.rate));
+            std::size_t bad = 0;
+            for (std::size_t i = 0; i < mask.size(); ++i) bad += y[i] != mask.values[i] * scale ? 1 : 0;
+            CHECK(bad == 0);
+        };
+        if (rate == static_cast<double>(0.2f)) run_layer.template operator()<sn::DropoutOptions{.rate = 0.2f}, 32>();
+        else run_layer.template operator()<sn::DropoutOptions{.rate = 0.5f}, 150>();
+    }
+    f.check_all_used();
+}
+
+TEST_CASE("training fixtures: every train_*.txt file has a test case here") {
+    const char* covered[] = {"train_tiny.txt", "train_tiny_clip.txt", "train_deep.txt", "train_bn.txt",
+                             "train_nin.txt"};
+    namespace fs = std::filesystem;
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(STATICNET_FIXTURE_DIR))) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("train_", 0) != 0 || entry.path().extension() != ".txt") continue;
+        ++files;
+        CHECK_MESSAGE(std::find_if(std::begin(covered), std::end(covered),
+                                   [&](const char* c) { return name == c; }) != std::end(covered),
+                      name << " has no test case in tests/reference/training_fixtures.cpp");
+    }
+    CHECK(files == static_cast<int>(std::size(covered)));
+}
