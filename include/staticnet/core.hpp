@@ -16,6 +16,7 @@
 #include "layers/flatten.hpp"
 #include "layers/input.hpp"
 #include "layers/max_pool2d.hpp"
+#include "train/gradient_check.hpp"
 #include "train/losses.hpp"
 #include "train/model.hpp"
 #include "train/optimizers.hpp"

@@ -8,4 +8,5 @@
 #include "desktop/fit.hpp"
 #include "desktop/progress.hpp"
 #include "desktop/summary.hpp"
+#include "desktop/xtensor.hpp"
 #include "io/weights.hpp"

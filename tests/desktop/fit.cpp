@@ -9,6 +9,8 @@
 #include <staticnet/staticnet.hpp>
 #include <string>
 
+#include <xtensor/xmath.hpp>
+
 #include "desktop/synthetic.hpp"
 
 namespace sn = staticnet;
@@ -229,4 +231,23 @@ TEST_CASE("model: NaN or infinity in the input, bad labels and bad sizes are rep
     CHECK(model.step() == 0);
     CHECK(model.train_step(x, labels, 16).status == sn::StepStatus::ok);
     CHECK(model.step() == 1);
+}
+
+TEST_CASE("xtensor views adapt model memory without copying") {
+    auto& model = fresh_model(5);
+    static float x[3 * 144];
+    for (int i = 0; i < 3 * 144; ++i) x[i] = static_cast<float>((i * 7) % 256);
+    const auto out = model.predict(x, 3);
+    REQUIRE(out.size() == 12);
+    const auto scores = sn::scores_view(out, 3, 4);
+    CHECK(scores.shape()[0] == 3);
+    CHECK(scores.shape()[1] == 4);
+    CHECK(&scores(2, 3) == out.data() + 11);
+    const auto sums = xt::eval(xt::sum(scores, {1}));
+    for (int s = 0; s < 3; ++s) CHECK(sums(s) == doctest::Approx(1.0f).epsilon(1e-6));
+    const auto kernel = model.parameter(1, "kernel");  // (3, 3, 1, 4)
+    auto k = sn::batch_view(kernel, sn::Shape{3, 1, 4, 3}, 3);
+    CHECK(&k(2, 2, 0, 3) == kernel.data() + 35);
+    k(0, 0, 0, 0) = 42.0f;
+    CHECK(kernel[0] == 42.0f);
 }

@@ -71,7 +71,6 @@ public:
     static constexpr std::size_t persistent_bytes = parameter_bytes + gradient_bytes + optimizer_bytes + scratch_bytes;
     static constexpr std::size_t total_bytes = persistent_bytes + arena_elements * sizeof(T);
 
-    // Keras initialisers from `seed`; also seeds dropout and resets the optimizer.
     // Prints the Keras table and the memory plan (needs <staticnet/staticnet.hpp>; the core
     // itself has no iostream).
     template <class Stream>
@@ -79,6 +78,7 @@ public:
         print_summary(*this, out);
     }
 
+    // Keras initialisers from `seed`; also seeds dropout and resets the optimizer.
     void initialize(std::uint64_t seed) {
         detail::initialize_parameters<Net, T>(params_, seed);
         seed_ = seed;
