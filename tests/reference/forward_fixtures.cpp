@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <filesystem>
 #include <iterator>
 #include <span>
@@ -53,6 +54,12 @@ struct Worst {
     }
 };
 
+// STATICNET_FIXTURE_VERBOSE=1 in the environment: print every tensor's error.
+bool verbose() {
+    static const bool v = std::getenv("STATICNET_FIXTURE_VERBOSE") != nullptr;
+    return v;
+}
+
 // check_close, plus bookkeeping of the worst error.
 template <class T>
 void compare(std::span<const T> actual, const st::Tensor& expected, double rel_tol, const std::string& what,
@@ -69,6 +76,7 @@ void compare(std::span<const T> actual, const st::Tensor& expected, double rel_t
             e = std::max(e, d);
         }
         worst.note(e, what);
+        if (verbose()) MESSAGE(what << ": " << e);
     }
     st::check_close(actual, expected, rel_tol, what.c_str());
 }

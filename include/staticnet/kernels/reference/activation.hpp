@@ -9,9 +9,9 @@ namespace staticnet::kernels::reference {
 
 template <class T>
 void relu_forward(const T* x, T* y, std::size_t count) {
-    // Written so that NaN passes through: a diverging run must reach the loss check, not be
-    // silently turned into zeros.
-    for (std::size_t i = 0; i < count; ++i) y[i] = x[i] < T(0) ? T(0) : x[i];
+    // NaN passes through (NaN <= 0 is false): a diverging run must reach the loss check, not be
+    // silently turned into zeros. -0 becomes +0.
+    for (std::size_t i = 0; i < count; ++i) y[i] = x[i] <= T(0) ? T(0) : x[i];
 }
 
 // g *= (y > 0): ReLU's derivative taken from its output (0 at the kink).
