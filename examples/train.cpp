@@ -164,11 +164,14 @@ bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") =
 
 void run_gnuplot(const fs::path& script_file, const std::string& script) {
     write_text(script_file, script);
-    const std::string cmd = "gnuplot '" + script_file.string() + "'";
-    if (std::system(cmd.c_str()) != 0) std::cerr << "warning: gnuplot failed on " << script_file << '\n';
+    // gnuplot's chatter (e.g. "empty y range" for a one-epoch run) goes to a log beside the plot.
+    const std::string log = script_file.string() + ".log";
+    const std::string cmd = "gnuplot '" + script_file.string() + "' 2>'" + log + "'";
+    if (std::system(cmd.c_str()) != 0)
+        std::cerr << "warning: gnuplot failed on " << script_file << " (see " << log << ")\n";
 }
 
-void plot_network(const fs::path& dir, const std::string& name, bool has_val) {
+void plot_network(const fs::path& dir, const std::string& name, bool has_val, int epochs) {
     if (!have_gnuplot()) {
         std::cerr << "warning: gnuplot not found (tools/setup installs gnuplot-nox); no plots for " << name << '\n';
         return;
@@ -177,6 +180,7 @@ void plot_network(const fs::path& dir, const std::string& name, bool has_val) {
     std::ostringstream s;
     s << "set terminal pngcairo size 800,500 noenhanced\nset datafile separator ','\nset key top left\n"
          "set grid\nset xlabel 'epoch'\nset xtics 1\n";
+    s << "set xrange [0.5:" << epochs << ".5]\n";
     s << "set output '" << (dir / "accuracy.png").string() << "'\nset title '" << name << ": accuracy'\n"
       << "set ylabel 'accuracy'\nplot '" << csv << "' every ::1 using 1:3 with linespoints lw 2 title 'training'";
     if (has_val) s << ", '' every ::1 using 1:5 with linespoints lw 2 title 'validation'";
@@ -272,7 +276,7 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
             sn::io::save_weights<float>(model.parameters(), dir / "weights.bin");
             write_history(dir, hist);
         });
-        plot_network(dir, name, !h.val_accuracy.empty());
+        plot_network(dir, name, !h.val_accuracy.empty(), h.epochs());
         r.trained = true;
         r.epochs = h.epochs();
         double secs = 0;

@@ -389,26 +389,24 @@ constexpr Tolerances seed_double{1e-10, 1e-10, 1e-10, 1e-10};
 // T = float, tiny nets: everything checked (FORMAT.md: 1e-5; after-step 1e-6 checks the Adam
 // update itself to ~0.1%). Measured: loss 2.2e-7, outputs 3.7e-7, grads 4.9e-7, after 5.8e-8.
 constexpr Tolerances tiny_float{1e-6, 1e-5, 1e-5, 1e-6};
-// T = float, seed networks: loss, correct, every training-mode output, BN batch and moving
-// statistics checked; gradients and the trainable parameters after the step are measured and
-// printed but not checked, because float32 cannot be expected to route them like float64:
-//  - train_deep (no BN, raw pixels, activations ~100): the file lists float32 hazards, relu
-//    inputs and max-pool near-ties within 1e-6 * max of a decision; float32 rounding of those
-//    values is of the same order, so a rerouted gradient is legitimate. (With this build
-//    none flips: grads 8e-7, after-step 9.5e-7; another compiler may differ.)
-//  - train_bn / train_nin: float32 training-mode activations carry ~1e-5 relative error (BN
-//    batch statistics summed in float over 3136 rows, see below), 10x the generator's 1e-6
-//    hazard window, so max-pool / relu decisions can differ from float64: in train_bn one of
-//    the 6272 L10 max-pool windows picks another maximum in float (counted in an experiment
-//    against the double run), and the gradients differ by 2e-2; train_nin: 1.4e-4 at step 1,
-//    9e-2 at step 2. Adam's first step is ~lr * sign(g), so gradients near 0 can also move a
-//    parameter the other way (after-step error up to 2e-3 = 2 * lr).
-//    Accumulating BN's sums in double instead (an experiment, not in the library) brings
-//    these to grads 2e-5, outputs 8e-7, no rerouting: the float error is the library's plain
-//    float accumulation in kernels/reference/batch_norm.hpp, not a wrong formula (double
-//    agrees with the reference to 1.5e-13).
-// Outputs up to 2.7e-5 (nin L14), loss up to 6e-6 -> 1e-4 (FORMAT.md: 1e-4 for seed networks).
+// T = float, seed networks: loss, correct, every training-mode output and the BN batch and
+// moving statistics at 1e-4 (FORMAT.md: 1e-4 for seed networks; measured: outputs up to
+// 1.0e-6, loss 1.7e-7).
+//  - train_bn / train_nin: gradients and the trainable parameters after each step are checked
+//    too, at 1e-4. Measured: grads 8.0e-6 (bn), 1.8e-5 (nin, step 2); after-step 4.9e-5 (bn),
+//    2.0e-6 (nin). This holds because BN's per-channel sums over N*H*W = 3136 rows are taken
+//    in blocks (kernels/reference/batch_norm.hpp): with plain float accumulation the batch
+//    statistics carried ~1e-5 relative error, one of 6272 max-pool windows in train_bn picked
+//    another maximum than float64 and the gradients were off by 2e-2. Adam's first step is
+//    ~lr * sign(g), so after-step values are compared with the same 1e-4 (relative to the
+//    tensor's max |value|).
+//  - train_deep (no BN, raw pixels, activations ~100): gradients and after-step values are
+//    measured and printed, not checked: the file lists float32 hazards (relu inputs and
+//    max-pool near-ties within 1e-6 * max of a decision) where float32 may legitimately route
+//    a gradient differently from float64. (With this build none flips: grads 8e-7,
+//    after-step 9.5e-7; another compiler may differ.)
 constexpr Tolerances seed_float{1e-4, 1e-4, 0, 0};
+constexpr Tolerances seed_bn_float{1e-4, 1e-4, 1e-4, 1e-4};
 
 using TinyNet = sn::Sequential<sn::Input<6, 5, 2>,
                                sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
@@ -482,11 +480,11 @@ TEST_CASE("train_deep.txt: seed network Deep, one training step (Conv2D relu, Ma
 }
 
 TEST_CASE("train_bn.txt: seed network Bn, one training step (BatchNormalization training, Dropout masks)") {
-    training_case<sn::examples::Bn>("train_bn.txt", seed_double, seed_float);
+    training_case<sn::examples::Bn>("train_bn.txt", seed_double, seed_bn_float);
 }
 
 TEST_CASE("train_nin.txt: seed network Nin, two training steps (1x1 Conv2D, BatchNormalization, Dropout)") {
-    training_case<sn::examples::Nin>("train_nin.txt", seed_double, seed_float);
+    training_case<sn::examples::Nin>("train_nin.txt", seed_double, seed_bn_float);
 }
 
 // ---- dropout_rng.txt -----------------------------------------------------------------------

@@ -5,6 +5,12 @@
 
 namespace staticnet::kernels::reference {
 
+// Per-channel sums over N*H*W rows (3,136 for the seed networks' first layers) are taken in
+// blocks of this many rows, then the block sums are added: in float that keeps the rounding
+// error near (block + rows / block) ulps instead of growing with rows, without needing double
+// (which a Cortex-M4 only emulates).
+inline constexpr std::size_t sum_block = 64;
+
 // Inference: y = gamma * (x - mean) / sqrt(var + eps) + beta. x may equal y.
 template <int C, class T>
 void batch_norm_inference(const T* x, T* y, std::size_t rows, const T* gamma, const T* beta,
@@ -30,15 +36,27 @@ void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, con
                          T* saved_inv_std) {
     T mean[C], var[C];
     for (int c = 0; c < C; ++c) mean[c] = var[c] = T(0);
-    for (std::size_t r = 0; r < rows; ++r)
-        for (int c = 0; c < C; ++c) mean[c] += x[r * C + c];
+    for (std::size_t r0 = 0; r0 < rows; r0 += sum_block) {
+        const std::size_t r1 = r0 + sum_block < rows ? r0 + sum_block : rows;
+        T part[C];
+        for (int c = 0; c < C; ++c) part[c] = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+            for (int c = 0; c < C; ++c) part[c] += x[r * C + c];
+        for (int c = 0; c < C; ++c) mean[c] += part[c];
+    }
     const T inv_m = T(1) / static_cast<T>(rows);
     for (int c = 0; c < C; ++c) mean[c] *= inv_m;
-    for (std::size_t r = 0; r < rows; ++r)
-        for (int c = 0; c < C; ++c) {
-            const T d = x[r * C + c] - mean[c];
-            var[c] += d * d;
-        }
+    for (std::size_t r0 = 0; r0 < rows; r0 += sum_block) {
+        const std::size_t r1 = r0 + sum_block < rows ? r0 + sum_block : rows;
+        T part[C];
+        for (int c = 0; c < C; ++c) part[c] = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+            for (int c = 0; c < C; ++c) {
+                const T d = x[r * C + c] - mean[c];
+                part[c] += d * d;
+            }
+        for (int c = 0; c < C; ++c) var[c] += part[c];
+    }
     T scale[C], shift[C];
     for (int c = 0; c < C; ++c) {
         var[c] *= inv_m;
@@ -62,13 +80,22 @@ void batch_norm_backward(const T* x, const T* gy, T* gx, std::size_t rows, const
                          const T* saved_mean, const T* saved_inv_std, T* ggamma, T* gbeta) {
     T sum_g[C], sum_gx[C];
     for (int c = 0; c < C; ++c) sum_g[c] = sum_gx[c] = T(0);
-    for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t r0 = 0; r0 < rows; r0 += sum_block) {
+        const std::size_t r1 = r0 + sum_block < rows ? r0 + sum_block : rows;
+        T part_g[C], part_gx[C];
+        for (int c = 0; c < C; ++c) part_g[c] = part_gx[c] = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+            for (int c = 0; c < C; ++c) {
+                const T g = gy[r * C + c];
+                const T xh = (x[r * C + c] - saved_mean[c]) * saved_inv_std[c];
+                part_g[c] += g;
+                part_gx[c] += g * xh;
+            }
         for (int c = 0; c < C; ++c) {
-            const T g = gy[r * C + c];
-            const T xh = (x[r * C + c] - saved_mean[c]) * saved_inv_std[c];
-            sum_g[c] += g;
-            sum_gx[c] += g * xh;
+            sum_g[c] += part_g[c];
+            sum_gx[c] += part_gx[c];
         }
+    }
     for (int c = 0; c < C; ++c) {
         gbeta[c] = sum_g[c];
         ggamma[c] = sum_gx[c];
