@@ -1,7 +1,7 @@
 // Training steps against the PyTorch float64 reference fixtures (tests/fixtures/train_*.txt and
 // dropout_rng.txt, written by tools/gen-reference; format and network types: FORMAT.md).
 //
-// For every train_*.txt: a static sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy,
+// For every train_*.txt: a static sn::Model<Net, sn::Adam<>, sn::ClippedSparseCategoricalCrossentropy,
 // N, T> (the seed networks exactly staticnet::examples::Deep, Bn, Nin), all parameters loaded
 // from the file (BN moving statistics included), seed and step set as recorded; per step:
 //   - the training-mode forward's every layer output (L{p}.output), dropout masks and BN batch
@@ -15,7 +15,9 @@
 // has one. Every tensor and scalar of a file must be used by the comparison (checked).
 // Hyper-parameters recorded in the files are checked against the C++ option structs.
 // Both T = double (everything, tight) and T = float (see the tolerances below for what float
-// checks on the seed networks, and why). Also: the clipped samples of train_tiny_clip.txt give
+// checks on the seed networks, and why). The fixtures were generated with the clipped loss
+// (sn::ClippedSparseCategoricalCrossentropy): the seed networks' batches have no clipped sample,
+// where both losses agree. Also: the clipped samples of train_tiny_clip.txt give
 // zero gradient, and dropout_rng.txt's hash / key / mask vectors.
 // STATICNET_FIXTURE_VERBOSE=1 prints every tensor's error.
 #include "support/fixture.hpp"
@@ -177,7 +179,7 @@ void check_constants(Tracked& f, std::index_sequence<I...>) {
     CHECK(f.scalar("adam.beta_1") == static_cast<double>(adam.beta_1));
     CHECK(f.scalar("adam.beta_2") == static_cast<double>(adam.beta_2));
     CHECK(f.scalar("adam.epsilon") == static_cast<double>(adam.epsilon));
-    CHECK(f.scalar("loss.clip_epsilon") == sn::SparseCategoricalCrossentropy::epsilon);
+    CHECK(f.scalar("loss.clip_epsilon") == sn::ClippedSparseCategoricalCrossentropy::epsilon);
 }
 
 // The library's training-mode forward over an arena without reuse: every activation stays
@@ -254,7 +256,7 @@ struct TrainWorst {
 // One training fixture through Model<Net, Adam, SCCE, N, T>.
 template <class Net, int N, class T>
 TrainWorst run_training(const char* file, const Tolerances& tol) {
-    using M = sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, N, T>;
+    using M = sn::Model<Net, sn::Adam<>, sn::ClippedSparseCategoricalCrossentropy, N, T>;
     static M model;  // static: the model holds all its memory (79k parameters x 4 arrays + arena)
     static TrainingForward<Net, N, T> fwd;
     Tracked f(file);
@@ -429,7 +431,7 @@ TEST_CASE("train_tiny_clip.txt: clipped SCCE (p[y] < 1e-7 and p[y] > 1 - 1e-7), 
 // alone (n = 1), and the batch gradient must be the sum of the unclipped samples' gradients / n.
 template <class T>
 void clip_contributions() {
-    using M = sn::Model<ClipNet, sn::Adam<>, sn::SparseCategoricalCrossentropy, 4, T>;
+    using M = sn::Model<ClipNet, sn::Adam<>, sn::ClippedSparseCategoricalCrossentropy, 4, T>;
     static M model;
     Tracked f("train_tiny_clip.txt");
     load_parameters<ClipNet>(model, f);

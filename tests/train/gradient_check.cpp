@@ -306,7 +306,7 @@ TEST_CASE("gradient check: a deterministic sample of at most max_per_tensor entr
 
 TEST_CASE("the loss's clip: a sample whose p[y] is clipped contributes no gradient") {
     using Net = sn::Sequential<sn::Input<1, 1, 2>, sn::Flatten, sn::Dense<{.units = 3, .activation = sn::softmax}>>;
-    using M = DoubleModel<Net, 2>;
+    using M = sn::Model<Net, sn::Adam<>, sn::ClippedSparseCategoricalCrossentropy, 2, double>;
     static M model;
     model.initialize(1);
     // Logits z = x * K + b, K = 40 * [[1, 0, -1], [0, 1, -1]]: x = (1, 0) gives z = (40, 0, -40).
@@ -331,6 +331,32 @@ TEST_CASE("the loss's clip: a sample whose p[y] is clipped contributes no gradie
     model.compute_gradients(x, y2, 2);
     for (std::size_t i = 0; i < alone.size(); ++i) CHECK(model.gradients()[i] == doctest::Approx(alone[i] / 2));
     expect_pass("clipped + ordinary", sn::check_gradients(model, x, y2, 2), kBound, 0);
+}
+
+TEST_CASE("Keras fit's loss (the default): confidently wrong samples keep their full gradient") {
+    using Net = sn::Sequential<sn::Input<1, 1, 2>, sn::Flatten, sn::Dense<{.units = 3, .activation = sn::softmax}>>;
+    using M = DoubleModel<Net, 1>;
+    static M model;
+    model.initialize(1);
+    const double k[6] = {40, 0, -40, 0, 40, -40};
+    for (int i = 0; i < 6; ++i) model.parameter(2, "kernel")[static_cast<std::size_t>(i)] = k[i];
+    for (auto& v : model.parameter(2, "bias")) v = 0;
+    // x = (1, 0): z = (40, 0, -40). Label 1: loss = -log softmax(z)[1] = 40 + log(1 + e^-40 + e^-80)
+    // = 40 (to 1e-17); dL/dz = p - onehot = (1, -1, 0) (to 4e-18); dL/dK[i][j] = x_i * dL/dz_j,
+    // dL/db = dL/dz.
+    const std::vector<double> x{1, 0};
+    const std::vector<std::int32_t> y{1};
+    const auto r = model.compute_gradients(x, y, 1);
+    REQUIRE(r.status == sn::StepStatus::ok);
+    CHECK(r.loss == doctest::Approx(40.0).epsilon(1e-12));
+    const auto gk = model.gradient(2, "kernel");
+    const auto gb = model.gradient(2, "bias");
+    const double expected_k[6] = {1, -1, 0, 0, 0, 0};
+    for (int i = 0; i < 6; ++i) CHECK(gk[static_cast<std::size_t>(i)] == doctest::Approx(expected_k[i]).epsilon(1e-12));
+    CHECK(gb[0] == doctest::Approx(1.0));
+    CHECK(gb[1] == doctest::Approx(-1.0));
+    CHECK(std::fabs(gb[2]) < 1e-15);
+    expect_pass("unclipped confidently wrong sample", sn::check_gradients(model, x, y, 1), kBound, 0);
 }
 
 // ---- the checker itself ---------------------------------------------------------------------
