@@ -1,6 +1,6 @@
 // Dropout: identity at inference (in place); in training keeps about 1 - rate of the elements,
 // scales them by 1 / (1 - rate), and draws the mask from (seed, position, step) exactly as
-// notes/API.md specifies, so backward and a second run see the same mask.
+// include/staticnet/API.md specifies, so backward and a second run see the same mask.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -16,7 +16,7 @@ using Dr = sn::Sequential<sn::Input<13, 17, 3>, sn::Dropout<{.rate = 0.25f}>>;
 static_assert(Dr::shapes[1] == Dr::shapes[0] && Dr::params.total == 0 && Dr::macs_per_sample == 0);
 static_assert(Dr::layer<1>::in_place);
 
-// The generator spelled out from notes/API.md, independently of core/rng.hpp.
+// The generator spelled out from include/staticnet/API.md, independently of core/rng.hpp.
 constexpr std::uint64_t mix(std::uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
