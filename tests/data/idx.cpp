@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -124,6 +125,32 @@ void check_message(const std::string& message, const fs::path& file,
   }
 }
 
+// read_idx_images(file) / read_idx_labels(file[, num_classes]) must fail with a DataError that
+// names the file and contains every expected word.
+void check_images_error(const fs::path& file, std::initializer_list<const char*> words) {
+  check_message(data_error([&] { read_idx_images(file); }), file, words);
+}
+// num_classes = 10: read_idx_labels' own default.
+void check_labels_error(const fs::path& file, std::initializer_list<const char*> words,
+                        int num_classes = 10) {
+  check_message(data_error([&] { read_idx_labels(file, num_classes); }), file, words);
+}
+
+// The train and t10k parts of a dataset in MNIST's layout: 60000 and 10000 28x28 images, one
+// label each.
+std::pair<Dataset, Dataset> load_28x28(const fs::path& dir) {
+  std::pair<Dataset, Dataset> parts{load_idx_dataset(dir, "train"), load_idx_dataset(dir, "t10k")};
+  CHECK(parts.first.size() == 60000);
+  CHECK(parts.second.size() == 10000);
+  for (const Dataset* d : {&parts.first, &parts.second}) {
+    CHECK(d->images.rows == 28);
+    CHECK(d->images.cols == 28);
+    CHECK(d->images.pixels.size() == static_cast<std::size_t>(d->size()) * 28u * 28u);
+    CHECK(d->labels.size() == static_cast<std::size_t>(d->size()));
+  }
+  return parts;
+}
+
 }  // namespace
 
 TEST_SUITE("data/idx good files") {
@@ -222,14 +249,13 @@ TEST_SUITE("data/idx bad files") {
   TEST_CASE("missing file") {
     TempDir dir;
     const fs::path file = dir / "nope-images";
-    check_message(data_error([&] { read_idx_images(file); }), file, {"cannot open"});
-    check_message(data_error([&] { read_idx_labels(file); }), file, {"cannot open"});
+    check_images_error(file, {"cannot open"});
+    check_labels_error(file, {"cannot open"});
   }
 
   TEST_CASE("a directory is not a file") {
     TempDir dir;
-    check_message(data_error([&] { read_idx_images(dir.path); }), dir.path,
-                  {"cannot open", "directory"});
+    check_images_error(dir.path, {"cannot open", "directory"});
   }
 
   TEST_CASE("missing dataset part names both tried paths") {
@@ -249,10 +275,10 @@ TEST_SUITE("data/idx bad files") {
     TempDir dir;
     const fs::path file = dir / "empty";
     write_file(file, {});
-    check_message(data_error([&] { read_idx_images(file); }), file, {"empty file"});
+    check_images_error(file, {"empty file"});
     const fs::path gz = dir / "empty.gz";
     write_gzip(gz, {});
-    check_message(data_error([&] { read_idx_labels(gz); }), gz, {"empty file"});
+    check_labels_error(gz, {"empty file"});
   }
 
   TEST_CASE("truncated header") {
@@ -260,15 +286,13 @@ TEST_SUITE("data/idx bad files") {
     const fs::path file = dir / "images";
     SUBCASE("in the magic") {
       write_file(file, Bytes{0x00, 0x00, 0x08});
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"truncated header", "expected 4 bytes", "found 3"});
+      check_images_error(file, {"truncated header", "expected 4 bytes", "found 3"});
     }
     SUBCASE("in the dimensions") {
       Bytes b = sample_images();
       b.resize(10);  // magic + count + half of rows
       write_file(file, b);
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"truncated header", "expected 12 bytes", "found 6"});
+      check_images_error(file, {"truncated header", "expected 12 bytes", "found 6"});
     }
   }
 
@@ -278,14 +302,12 @@ TEST_SUITE("data/idx bad files") {
     Bytes b = sample_images();
     b.resize(b.size() - 5);
     write_file(images, b);
-    check_message(data_error([&] { read_idx_images(images); }), images,
-                  {"truncated: expected 18 bytes of pixel data, found 13"});
+    check_images_error(images, {"truncated: expected 18 bytes of pixel data, found 13"});
     const fs::path labels = dir / "labels";
     Bytes l = sample_labels();
     l.pop_back();
     write_file(labels, l);
-    check_message(data_error([&] { read_idx_labels(labels); }), labels,
-                  {"truncated: expected 3 bytes of label data, found 2"});
+    check_labels_error(labels, {"truncated: expected 3 bytes of label data, found 2"});
   }
 
   TEST_CASE("truncated payload inside a complete gzip stream") {
@@ -294,8 +316,7 @@ TEST_SUITE("data/idx bad files") {
     Bytes b = sample_images();
     b.resize(b.size() - 5);
     write_gzip(file, b);
-    check_message(data_error([&] { read_idx_images(file); }), file,
-                  {"truncated: expected 18 bytes of pixel data, found 13"});
+    check_images_error(file, {"truncated: expected 18 bytes of pixel data, found 13"});
   }
 
   TEST_CASE("truncated gzip stream") {
@@ -317,7 +338,7 @@ TEST_SUITE("data/idx bad files") {
     SUBCASE("cut inside the gzip header") {
       write_file(file, Bytes(compressed.begin(), compressed.begin() + 5));
     }
-    check_message(data_error([&] { read_idx_images(file); }), file, {"truncated gzip stream"});
+    check_images_error(file, {"truncated gzip stream"});
   }
 
   TEST_CASE("corrupt gzip stream") {
@@ -327,7 +348,7 @@ TEST_SUITE("data/idx bad files") {
     Bytes b = read_file(file);
     b[b.size() - 6] ^= 0xFF;  // inside the CRC-32 of the trailer
     write_file(file, b);
-    check_message(data_error([&] { read_idx_labels(file); }), file, {"corrupt gzip stream"});
+    check_labels_error(file, {"corrupt gzip stream"});
   }
 
   TEST_CASE("wrong magic") {
@@ -337,8 +358,7 @@ TEST_SUITE("data/idx bad files") {
     b[0] = 0x12;
     b[1] = 0x34;
     write_file(file, b);
-    check_message(data_error([&] { read_idx_images(file); }), file,
-                  {"not an IDX image file: magic 0x12340803, expected 0x00000803"});
+    check_images_error(file, {"not an IDX image file: magic 0x12340803, expected 0x00000803"});
   }
 
   TEST_CASE("unsupported data type") {
@@ -347,18 +367,20 @@ TEST_SUITE("data/idx bad files") {
     Bytes b = sample_labels();
     b[2] = 0x0D;  // float
     write_file(file, b);
-    check_message(data_error([&] { read_idx_labels(file); }), file,
-                  {"not an IDX label file: magic 0x00000D01, expected 0x00000801", "data type 0x0D"});
+    check_labels_error(file, {"not an IDX label file: magic 0x00000D01, expected 0x00000801",
+                              "data type 0x0D"});
   }
 
   TEST_CASE("images and labels swapped") {
     TempDir dir;
     write_file(dir / "images", sample_images());
     write_file(dir / "labels", sample_labels());
-    check_message(data_error([&] { read_idx_images(dir / "labels"); }), dir / "labels",
-                  {"not an IDX image file: magic 0x00000801, expected 0x00000803", "label file"});
-    check_message(data_error([&] { read_idx_labels(dir / "images"); }), dir / "images",
-                  {"not an IDX label file: magic 0x00000803, expected 0x00000801", "image file"});
+    check_images_error(dir / "labels",
+                       {"not an IDX image file: magic 0x00000801, expected 0x00000803",
+                        "label file"});
+    check_labels_error(dir / "images",
+                       {"not an IDX label file: magic 0x00000803, expected 0x00000801",
+                        "image file"});
     // load_idx_dataset with the files' names swapped on disk.
     TempDir swapped;
     write_file(swapped / "train-images-idx3-ubyte", sample_labels());
@@ -372,28 +394,24 @@ TEST_SUITE("data/idx bad files") {
     const fs::path file = dir / "images";
     SUBCASE("zero count") {
       write_file(file, idx_images(0, 2, 3, {}));
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"bad dimensions", "count is 0"});
+      check_images_error(file, {"bad dimensions", "count is 0"});
     }
     SUBCASE("zero rows") {
       write_file(file, idx_images(3, 0, 3, {}));
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"bad dimensions", "rows = 0"});
+      check_images_error(file, {"bad dimensions", "rows = 0"});
     }
     SUBCASE("huge cols") {
       write_file(file, idx_images(1, 2, 5000, Bytes(10000)));
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"bad dimensions", "cols = 5000", "1..4096"});
+      check_images_error(file, {"bad dimensions", "cols = 5000", "1..4096"});
     }
     SUBCASE("huge count") {
       write_file(file, idx_images(10'000'001, 1, 1, {}));
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"bad dimensions", "count 10000001"});
+      check_images_error(file, {"bad dimensions", "count 10000001"});
     }
     SUBCASE("header claims far more than the file holds: no giant allocation") {
       write_file(file, idx_images(10'000'000, 4096, 4096, Bytes(100)));
-      check_message(data_error([&] { read_idx_images(file); }), file,
-                    {"truncated: expected 167772160000000 bytes of pixel data, found 100"});
+      check_images_error(file,
+                         {"truncated: expected 167772160000000 bytes of pixel data, found 100"});
     }
   }
 
@@ -403,11 +421,9 @@ TEST_SUITE("data/idx bad files") {
     Bytes labels(400, 3);
     labels[345] = 12;
     write_file(file, idx_labels(labels));
-    check_message(data_error([&] { read_idx_labels(file); }), file,
-                  {"label 12 at index 345 is outside 0..9"});
+    check_labels_error(file, {"label 12 at index 345 is outside 0..9"});
     CHECK(read_idx_labels(file, 13).at(345) == 12);
-    check_message(data_error([&] { read_idx_labels(file, 12); }), file,
-                  {"label 12 at index 345 is outside 0..11"});
+    check_labels_error(file, {"label 12 at index 345 is outside 0..11"}, 12);
   }
 
   TEST_CASE("label count differs from image count") {
@@ -427,20 +443,18 @@ TEST_SUITE("data/idx bad files") {
     b.push_back(1);
     SUBCASE("plain") {
       write_file(dir / "images", b);
-      check_message(data_error([&] { read_idx_images(dir / "images"); }), dir / "images",
-                    {"trailing data: 2 extra bytes"});
+      check_images_error(dir / "images", {"trailing data: 2 extra bytes"});
     }
     SUBCASE("gzip") {
       write_gzip(dir / "images.gz", b);
-      check_message(data_error([&] { read_idx_images(dir / "images.gz"); }), dir / "images.gz",
-                    {"trailing data: 2 extra bytes"});
+      check_images_error(dir / "images.gz", {"trailing data: 2 extra bytes"});
     }
     SUBCASE("labels") {
       Bytes l = sample_labels();
       l.push_back(1);
       write_file(dir / "labels", l);
-      check_message(data_error([&] { read_idx_labels(dir / "labels"); }), dir / "labels",
-                    {"trailing data: 1 extra byte after the 3 bytes of label data"});
+      check_labels_error(dir / "labels",
+                         {"trailing data: 1 extra byte after the 3 bytes of label data"});
     }
   }
 }
@@ -452,17 +466,7 @@ TEST_SUITE("data/idx real datasets") {
       MESSAGE("skipped: set STATICNET_DATA to a directory with mnist/train-images-idx3-ubyte");
       return;
     }
-    const fs::path dir = fs::path(root) / "mnist";
-    const Dataset train = load_idx_dataset(dir, "train");
-    const Dataset test = load_idx_dataset(dir, "t10k");
-    CHECK(train.size() == 60000);
-    CHECK(test.size() == 10000);
-    for (const Dataset* d : {&train, &test}) {
-      CHECK(d->images.rows == 28);
-      CHECK(d->images.cols == 28);
-      CHECK(d->images.pixels.size() == static_cast<std::size_t>(d->size()) * 28u * 28u);
-      CHECK(d->labels.size() == static_cast<std::size_t>(d->size()));
-    }
+    const auto [train, test] = load_28x28(fs::path(root) / "mnist");
     CHECK(train.labels.front() == 5);
     CHECK(test.labels.front() == 7);
     CHECK(std::accumulate(train.labels.begin(), train.labels.end(), 0L) == 267236);
@@ -478,15 +482,7 @@ TEST_SUITE("data/idx real datasets") {
       MESSAGE("skipped: package dataset-fashion-mnist is not installed");
       return;
     }
-    const Dataset train = load_idx_dataset(dir, "train");
-    const Dataset test = load_idx_dataset(dir, "t10k");
-    CHECK(train.size() == 60000);
-    CHECK(test.size() == 10000);
-    for (const Dataset* d : {&train, &test}) {
-      CHECK(d->images.rows == 28);
-      CHECK(d->images.cols == 28);
-      CHECK(d->images.pixels.size() == static_cast<std::size_t>(d->size()) * 28u * 28u);
-    }
+    const auto [train, test] = load_28x28(dir);
     // Fashion-MNIST is balanced: 6000 training and 1000 test images per class.
     std::vector<int> train_per_class(10, 0), test_per_class(10, 0);
     for (auto l : train.labels) ++train_per_class[l];

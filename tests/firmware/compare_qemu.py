@@ -6,8 +6,12 @@ Fails (exit 1) with a message naming the cause: QEMU hung (timeout), the firmwar
 exited non-zero, printed something unparsable, or a value differs by more than --rtol.
 """
 import argparse
-import subprocess
+import os
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_run import add_common_arguments, fail, run_host, run_qemu  # noqa: E402
 
 
 def parse(text, who):
@@ -30,53 +34,15 @@ def parse(text, who):
     return values
 
 
-def fail(message, output=None):
-    if output is not None:
-        sys.stdout.write("---- output ----\n" + output + ("" if output.endswith("\n") else "\n")
-                         + "----------------\n")
-    print("FAILED: " + message)
-    sys.exit(1)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--qemu", required=True, help="qemu-system-arm")
-    ap.add_argument("--elf", required=True, help="the Cortex-M4 image")
-    ap.add_argument("--host", required=True, help="host executable built from the same source")
-    ap.add_argument("--timeout", type=int, default=60, help="seconds before QEMU counts as hung")
+    add_common_arguments(ap)
     ap.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance")
-    ap.add_argument("--machine", default="mps2-an386")
     args = ap.parse_args()
 
-    host = subprocess.run([args.host], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=600)
-    if host.returncode != 0:
-        fail(f"host program {args.host} exited with {host.returncode}", host.stdout + host.stderr)
-    expected = parse(host.stdout, "host")
-
-    # The command of shared/reference/embedded-targets.md (semihosting on the stdio chardev).
-    command = ["timeout", "--foreground", "-k", "2", str(args.timeout),
-               args.qemu, "-M", args.machine, "-nographic", "-monitor", "none", "-serial", "null",
-               "-chardev", "stdio,id=sh0",
-               "-semihosting-config", "enable=on,target=native,chardev=sh0",
-               "-kernel", args.elf]
-    print(" ".join(command))
-    try:
-        run = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                             timeout=args.timeout + 30)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        fail(f"QEMU did not end within {args.timeout + 30} s (hang)", out)
-    output = run.stdout + run.stderr
-    if run.returncode in (124, 137):
-        fail(f"firmware HUNG: no semihosting exit within {args.timeout} s "
-             f"(timeout status {run.returncode})", output)
-    if "FAULT:" in output:
-        fail(f"firmware FAULTED (exit status {run.returncode})", output)
-    if run.returncode != 0:
-        fail(f"firmware exited with status {run.returncode} (QEMU status; 134 = QEMU abort, e.g. "
-             f"semihosting not enabled)", output)
-    actual = parse(run.stdout, "qemu")
+    expected = parse(run_host(args.host), "host")
+    stdout, output = run_qemu(args.qemu, args.machine, args.elf, args.timeout, "QEMU status; ")
+    actual = parse(stdout, "qemu")
 
     sys.stdout.write(output)
     worst = 0.0

@@ -41,16 +41,12 @@ Byte counts, the argmax predictions and the number of correct samples per step m
 (a prediction is skipped when the host's two largest probabilities are within --rtol).
 """
 import argparse
-import subprocess
+import os
 import sys
 
-
-def fail(message, output=None):
-    if output is not None:
-        sys.stdout.write("---- output ----\n" + output + ("" if output.endswith("\n") else "\n")
-                         + "----------------\n")
-    print("FAILED: " + message)
-    sys.exit(1)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_run import add_common_arguments, fail, run_host, run_qemu  # noqa: E402
 
 
 def parse(text, who, steps=20, samples=8, classes=4):
@@ -148,54 +144,20 @@ def compare(expected, actual, rtol_first, rtol, rtol_sum):
     return bad, worst
 
 
-def run_qemu(qemu, machine, elf, timeout):
-    # The command of targets/cortex-m4/README.md (semihosting on the stdio chardev).
-    command = ["timeout", "--foreground", "-k", "2", str(timeout),
-               qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial", "null",
-               "-chardev", "stdio,id=sh0",
-               "-semihosting-config", "enable=on,target=native,chardev=sh0",
-               "-kernel", elf]
-    print(" ".join(command))
-    try:
-        run = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                             timeout=timeout + 30)
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        fail(f"QEMU did not end within {timeout + 30} s (hang)", out)
-    output = run.stdout + run.stderr
-    if run.returncode in (124, 137):
-        fail(f"firmware HUNG: no semihosting exit within {timeout} s "
-             f"(timeout status {run.returncode})", output)
-    if "FAULT:" in output:
-        fail(f"firmware FAULTED (exit status {run.returncode})", output)
-    if run.returncode != 0:
-        fail(f"firmware exited with status {run.returncode} (2 = a train_step failed, 3 = the "
-             f"loss did not decrease, 4 = predict failed, 134 = QEMU abort, e.g. semihosting "
-             f"not enabled)", output)
-    return run.stdout, output
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--qemu", required=True, help="qemu-system-arm")
-    ap.add_argument("--elf", required=True, help="the Cortex-M4 image")
-    ap.add_argument("--host", required=True, help="host executable built from the same source")
-    ap.add_argument("--timeout", type=int, default=60, help="seconds before QEMU counts as hung")
+    add_common_arguments(ap)
     ap.add_argument("--rtol-first", type=float, default=1e-5, help="step-1 loss, relative")
     ap.add_argument("--rtol", type=float, default=1e-4, help="later losses, probabilities")
     ap.add_argument("--rtol-sum", type=float, default=1e-4,
                     help="checksums, relative to the sum of absolute values")
-    ap.add_argument("--machine", default="mps2-an386")
     args = ap.parse_args()
 
-    host = subprocess.run([args.host], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=600)
-    if host.returncode != 0:
-        fail(f"host program {args.host} exited with {host.returncode}", host.stdout + host.stderr)
-    expected = parse(host.stdout, "host")
-
-    stdout, output = run_qemu(args.qemu, args.machine, args.elf, args.timeout)
+    expected = parse(run_host(args.host), "host")
+    stdout, output = run_qemu(args.qemu, args.machine, args.elf, args.timeout,
+                              "2 = a train_step failed, 3 = the loss did not decrease, "
+                              "4 = predict failed, ")
     actual = parse(stdout, "qemu")
     sys.stdout.write(output)
 

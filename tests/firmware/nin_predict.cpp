@@ -1,6 +1,6 @@
 // Predicts one deterministic 28x28x1 input with the seed NIN network (Glorot-initialised from a
 // fixed seed) and prints the 10 class probabilities (9 significant digits, one per line) and a
-// checksum. Built twice from this one source:
+// checksum. Built twice from this one source (output: tests/firmware/print.hpp):
 //   - for the host (a normal executable): output through std::fputs;
 //   - for the Cortex-M4 (-DSTATICNET_FIRMWARE, with targets/cortex-m4/startup.cpp): output
 //     through semihosting, run under qemu-system-arm -M mps2-an386.
@@ -22,33 +22,9 @@
 #include <span>
 
 #include "examples/seed_networks.hpp"
-#include "targets/cortex-m4/semihosting.hpp"
-
-#if !defined(STATICNET_FIRMWARE)
-#include <cstdio>
-#endif
+#include "tests/firmware/print.hpp"
 
 namespace {
-
-void print(const char* text) {
-#if defined(STATICNET_FIRMWARE)
-  semihosting::write0(text);
-#else
-  std::fputs(text, stdout);
-#endif
-}
-
-void print_int(long long v) {
-  char buf[tinyfmt::int_buffer_size];
-  tinyfmt::format_int(buf, v);
-  print(buf);
-}
-
-void print_float(double v) {
-  char buf[tinyfmt::float_buffer_size];
-  tinyfmt::format_float(buf, v, 9);
-  print(buf);
-}
 
 constexpr int height = 28, width = 28, channels = 1, classes = 10;
 

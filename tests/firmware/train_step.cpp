@@ -1,7 +1,8 @@
 // Trains a small network-in-network (12x12x1 inputs, 4 classes) for 20 steps on one
 // deterministic synthetic batch of 8 images with sn::Model<Net, Adam, SparseCategoricalCrossentropy>
 // and prints the loss of every step, parameter and BatchNormalization moving-statistics
-// checksums and the predictions after training. Built twice from this one source:
+// checksums and the predictions after training. Built twice from this one source (output:
+// tests/firmware/print.hpp):
 //   - for the host (a normal executable): output through std::fputs;
 //   - for the Cortex-M4 (-DSTATICNET_FIRMWARE, with targets/cortex-m4/startup.cpp): output
 //     through semihosting, run under qemu-system-arm -M mps2-an386.
@@ -28,35 +29,11 @@
 #include <cstdint>
 #include <span>
 
-#include "targets/cortex-m4/semihosting.hpp"
-
-#if !defined(STATICNET_FIRMWARE)
-#include <cstdio>
-#endif
+#include "tests/firmware/print.hpp"
 
 namespace sn = staticnet;
 
 namespace {
-
-void print(const char* text) {
-#if defined(STATICNET_FIRMWARE)
-  semihosting::write0(text);
-#else
-  std::fputs(text, stdout);
-#endif
-}
-
-void print_int(long long v) {
-  char buf[tinyfmt::int_buffer_size];
-  tinyfmt::format_int(buf, v);
-  print(buf);
-}
-
-void print_float(double v) {
-  char buf[tinyfmt::float_buffer_size];
-  tinyfmt::format_float(buf, v, 9);
-  print(buf);
-}
 
 // A reduced seed NIN: conv 3x3 + BN, 1x1 reduction + BN, max pool, dense + dropout, softmax.
 using Net = sn::Sequential<

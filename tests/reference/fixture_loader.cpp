@@ -179,17 +179,7 @@ TEST_CASE("fixture loader: every generated fixture parses") {
 
 TEST_CASE("fixture loader: the hash matches the generator's test vectors") {
     const st::Fixture f(std::string(STATICNET_FIXTURE_DIR) + "/dropout_rng.txt");
-    const auto& ih = f.tensor("mix.in.hi").values;
-    const auto& il = f.tensor("mix.in.lo").values;
-    const auto& oh = f.tensor("mix.out.hi").values;
-    const auto& ol = f.tensor("mix.out.lo").values;
-    REQUIRE(ih.size() == oh.size());
-    for (std::size_t i = 0; i < ih.size(); ++i) {
-        const std::uint64_t in = (static_cast<std::uint64_t>(ih[i]) << 32) | static_cast<std::uint64_t>(il[i]);
-        const std::uint64_t out = st::fixture_mix(in);
-        CHECK(static_cast<double>(out >> 32) == oh[i]);
-        CHECK(static_cast<double>(out & 0xFFFFFFFFu) == ol[i]);
-    }
+    st::check_mix_vectors(f, st::fixture_mix);
 }
 
 TEST_CASE("fixture loader: a dense layer recomputed from its fixture matches") {

@@ -6,19 +6,16 @@
 // and T = float; every parameter loaded from the file through parameter(p, name) (and every
 // parameter tensor of the file used); forward_each over the fixture's input; EVERY layer's
 // output compared with L{p}.output, relative to max(1, max |expected|) of that tensor
-// (st::check_close). Each test case prints the worst relative error it saw, per T.
-#include "support/fixture.hpp"
+// (st::compare: st::check_close plus the worst error; tests/support/fixture_compare.hpp).
+// Each test case prints the worst relative error it saw, per T.
+#include "support/fixture_compare.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <cstdlib>
-#include <filesystem>
-#include <iterator>
 #include <span>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -30,56 +27,10 @@ namespace st = staticnet::test;
 
 namespace {
 
-std::string fixture_path(const char* file) { return std::string(STATICNET_FIXTURE_DIR) + "/" + file; }
-
-// "L{p}.{name}" (built by appending: GCC 12 warns falsely (-Wrestrict) on "L" + std::to_string(p)).
-std::string key(int p, const std::string& name) {
-    std::string s = "L";
-    s += std::to_string(p);
-    s += '.';
-    s += name;
-    return s;
-}
-
-// The worst error of one run: max |actual - expected| / max(1, max |expected|) over a tensor's
-// stored entries, and where it was.
-struct Worst {
-    double error = 0;
-    std::string where = "-";
-    void note(double e, const std::string& what) {
-        if (e > error || where == "-") {
-            error = e;
-            where = what;
-        }
-    }
-};
-
-// STATICNET_FIXTURE_VERBOSE=1 in the environment: print every tensor's error.
-bool verbose() {
-    static const bool v = std::getenv("STATICNET_FIXTURE_VERBOSE") != nullptr;
-    return v;
-}
-
-// check_close, plus bookkeeping of the worst error.
-template <class T>
-void compare(std::span<const T> actual, const st::Tensor& expected, double rel_tol, const std::string& what,
-             Worst& worst) {
-    if (actual.size() == expected.size()) {
-        const double scale = std::max(1.0, expected.max_abs);
-        double e = 0;
-        for (std::size_t k = 0; k < expected.values.size(); ++k) {
-            const std::size_t i = expected.sampled() ? expected.indices[k] : k;
-            const double a = static_cast<double>(actual[i]);
-            if (a == expected.values[k]) continue;
-            const double d = std::isnan(a) || std::isnan(expected.values[k]) ? INFINITY
-                                                                              : std::abs(a - expected.values[k]) / scale;
-            e = std::max(e, d);
-        }
-        worst.note(e, what);
-        if (verbose()) MESSAGE(what << ": " << e);
-    }
-    st::check_close(actual, expected, rel_tol, what.c_str());
-}
+using st::compare;
+using st::fixture_path;
+using st::key;
+using st::Worst;
 
 // Loads every parameter tensor of the network from L{p}.<name>; also checks that the fixture
 // has no parameter tensor the network does not use.
@@ -321,15 +272,5 @@ TEST_CASE("forward fixtures: every forward_*.txt file has a test case here") {
                              "forward_softmax_huge.txt",      "forward_activation_relu.txt",
                              "forward_dropout_inference.txt", "forward_deep.txt",
                              "forward_bn.txt",                "forward_nin.txt"};
-    namespace fs = std::filesystem;
-    int files = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(STATICNET_FIXTURE_DIR))) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("forward_", 0) != 0 || entry.path().extension() != ".txt") continue;
-        ++files;
-        CHECK_MESSAGE(std::find_if(std::begin(covered), std::end(covered),
-                                   [&](const char* c) { return name == c; }) != std::end(covered),
-                      name << " has no test case in tests/reference/forward_fixtures.cpp");
-    }
-    CHECK(files == static_cast<int>(std::size(covered)));
+    st::check_fixtures_covered("forward_", covered, "tests/reference/forward_fixtures.cpp");
 }

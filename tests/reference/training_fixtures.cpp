@@ -20,7 +20,7 @@
 // where both losses agree. Also: the clipped samples of train_tiny_clip.txt give
 // zero gradient, and dropout_rng.txt's hash / key / mask vectors.
 // STATICNET_FIXTURE_VERBOSE=1 prints every tensor's error.
-#include "support/fixture.hpp"
+#include "support/fixture_compare.hpp"
 
 #include <doctest/doctest.h>
 
@@ -28,10 +28,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <cstdlib>
 #include <cstdint>
-#include <filesystem>
-#include <iterator>
 #include <set>
 #include <span>
 #include <sstream>
@@ -47,25 +44,16 @@ namespace st = staticnet::test;
 
 namespace {
 
-std::string fixture_path(const char* file) { return std::string(STATICNET_FIXTURE_DIR) + "/" + file; }
+using st::compare;
+using st::compare_scalar;
+using st::fixture_path;
+using st::key;
+using st::Worst;
 
 template <class T>
 constexpr const char* type_name() {
     return sizeof(T) == sizeof(double) ? "double" : "float";
 }
-
-// The worst error seen: max |actual - expected| / max(1, max |expected|) over a tensor's stored
-// entries (what check_close bounds), and where.
-struct Worst {
-    double error = 0;
-    std::string where = "-";
-    void note(double e, const std::string& what) {
-        if (e > error || where == "-") {
-            error = e;
-            where = what;
-        }
-    }
-};
 
 // A fixture whose every record must be looked at: tensor()/scalar() remember the names.
 class Tracked {
@@ -100,49 +88,6 @@ private:
     st::Fixture f_;
     std::set<std::string> used_;
 };
-
-// STATICNET_FIXTURE_VERBOSE=1 in the environment: print every tensor's error.
-bool verbose() {
-    static const bool v = std::getenv("STATICNET_FIXTURE_VERBOSE") != nullptr;
-    return v;
-}
-
-// The error of `actual` against a fixture tensor; when rel_tol > 0 also checked (check_close),
-// rel_tol = 0: measured and reported only.
-template <class T>
-void compare(std::span<const T> actual, const st::Tensor& expected, double rel_tol, const std::string& what,
-             Worst& worst) {
-    CHECK(actual.size() == expected.size());
-    if (actual.size() == expected.size()) {
-        const double scale = std::max(1.0, expected.max_abs);
-        double e = 0;
-        for (std::size_t k = 0; k < expected.values.size(); ++k) {
-            const std::size_t i = expected.sampled() ? expected.indices[k] : k;
-            const double a = static_cast<double>(actual[i]);
-            if (a == expected.values[k]) continue;
-            const double d = std::isnan(a) || std::isnan(expected.values[k]) ? INFINITY
-                                                                              : std::abs(a - expected.values[k]) / scale;
-            e = std::max(e, d);
-        }
-        worst.note(e, what);
-        if (verbose()) MESSAGE(what << ": " << e);
-    }
-    if (rel_tol > 0) st::check_close(actual, expected, rel_tol, what.c_str());
-}
-
-void compare_scalar(double actual, double expected, double rel_tol, const std::string& what, Worst& worst) {
-    worst.note(actual == expected ? 0.0 : std::abs(actual - expected) / std::max(1.0, std::abs(expected)), what);
-    st::check_close(actual, expected, rel_tol, what.c_str());
-}
-
-// "L{p}.{name}" (built by appending: GCC 12 warns falsely (-Wrestrict) on "L" + std::to_string(p)).
-std::string key(int p, const std::string& name) {
-    std::string s = "L";
-    s += std::to_string(p);
-    s += '.';
-    s += name;
-    return s;
-}
 
 // Loads every parameter tensor (moving statistics included) from L{p}.<name>.
 template <class Net, class M>
@@ -493,18 +438,7 @@ TEST_CASE("train_nin.txt: seed network Nin, two training steps (1x1 Conv2D, Batc
 
 TEST_CASE("dropout_rng.txt: mix64, dropout_key, dropout_threshold, dropout_keep and the Dropout layer") {
     Tracked f("dropout_rng.txt");
-    const auto& ih = f.tensor("mix.in.hi").values;
-    const auto& il = f.tensor("mix.in.lo").values;
-    const auto& oh = f.tensor("mix.out.hi").values;
-    const auto& ol = f.tensor("mix.out.lo").values;
-    REQUIRE(ih.size() == oh.size());
-    for (std::size_t i = 0; i < ih.size(); ++i) {
-        const std::uint64_t in = (static_cast<std::uint64_t>(ih[i]) << 32) | static_cast<std::uint64_t>(il[i]);
-        const std::uint64_t out = sn::mix64(in);
-        CAPTURE(i);
-        CHECK(static_cast<double>(out >> 32) == oh[i]);
-        CHECK(static_cast<double>(out & 0xFFFFFFFFu) == ol[i]);
-    }
+    st::check_mix_vectors(f, sn::mix64);
     const char* cases[] = {"s20240517_p13_t0_r02", "s20240517_p13_t1_r02", "s1_p3_t5_r05"};
     for (const char* c : cases) {
         const std::string pre = c;
@@ -551,15 +485,5 @@ TEST_CASE("dropout_rng.txt: mix64, dropout_key, dropout_threshold, dropout_keep 
 TEST_CASE("training fixtures: every train_*.txt file has a test case here") {
     const char* covered[] = {"train_tiny.txt", "train_tiny_clip.txt", "train_deep.txt", "train_bn.txt",
                              "train_nin.txt"};
-    namespace fs = std::filesystem;
-    int files = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(STATICNET_FIXTURE_DIR))) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("train_", 0) != 0 || entry.path().extension() != ".txt") continue;
-        ++files;
-        CHECK_MESSAGE(std::find_if(std::begin(covered), std::end(covered),
-                                   [&](const char* c) { return name == c; }) != std::end(covered),
-                      name << " has no test case in tests/reference/training_fixtures.cpp");
-    }
-    CHECK(files == static_cast<int>(std::size(covered)));
+    st::check_fixtures_covered("train_", covered, "tests/reference/training_fixtures.cpp");
 }

@@ -394,6 +394,25 @@ inline void check_close(double actual, double expected, double rel_tol, const ch
     CHECK_MESSAGE(msg.empty(), msg);
 }
 
+// The hash's test vectors of dropout_rng.txt (64-bit values as 32-bit halves: mix.in.hi/lo ->
+// mix.out.hi/lo) against `mix`: fixture_mix above, or the library's own. `f`: a Fixture, or
+// anything with the same tensor(name) (the training suite's record-tracking wrapper).
+template <class F, class Mix>
+void check_mix_vectors(F& f, Mix mix) {
+    const auto& ih = f.tensor("mix.in.hi").values;
+    const auto& il = f.tensor("mix.in.lo").values;
+    const auto& oh = f.tensor("mix.out.hi").values;
+    const auto& ol = f.tensor("mix.out.lo").values;
+    REQUIRE(ih.size() == oh.size());
+    for (std::size_t i = 0; i < ih.size(); ++i) {
+        const std::uint64_t in = (static_cast<std::uint64_t>(ih[i]) << 32) | static_cast<std::uint64_t>(il[i]);
+        const std::uint64_t out = mix(in);
+        CAPTURE(i);
+        CHECK(static_cast<double>(out >> 32) == oh[i]);
+        CHECK(static_cast<double>(out & 0xFFFFFFFFu) == ol[i]);
+    }
+}
+
 // Copies a dense fixture tensor into `dst` (e.g. a parameter span), converting to T.
 template <class T>
 void copy_to(const Tensor& src, std::span<T> dst) {

@@ -73,6 +73,6 @@ struct SparseCategoricalCrossentropyLoss {
 // What tf.keras's fit() computes for a softmax output (see above).
 using SparseCategoricalCrossentropy = SparseCategoricalCrossentropyLoss<>;
 // The clipped-probability formula of keras-semantics.md, gradient through the clip.
-using ClippedSparseCategoricalCrossentropy = SparseCategoricalCrossentropyLoss<{.clip_probabilities = true}>;
+using ClippedSparseCategoricalCrossentropy = SparseCategoricalCrossentropyLoss<SparseCategoricalCrossentropyOptions{.clip_probabilities = true}>;
 
 }  // namespace staticnet

@@ -15,7 +15,7 @@ struct AdamOptions {
     float epsilon = 1e-7f;
 };
 
-template <AdamOptions O = {}>
+template <AdamOptions O = AdamOptions{}>
 struct Adam {
     static constexpr AdamOptions options = O;
     static constexpr int slots = 2;  // m, v
@@ -49,7 +49,7 @@ struct SGDOptions {
 
 // Keras SGD: velocity = momentum * velocity - lr * g; theta += velocity, or with Nesterov
 // theta += momentum * velocity - lr * g.
-template <SGDOptions O = {}>
+template <SGDOptions O = SGDOptions{}>
 struct SGD {
     static constexpr SGDOptions options = O;
     static constexpr int slots = O.momentum != 0.0f ? 1 : 0;

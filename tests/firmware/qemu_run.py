@@ -1,0 +1,65 @@
+"""What compare_qemu.py and compare_qemu_train.py share: the common command-line options, failing
+with the program's output, running the host build and running the Cortex-M4 image under
+qemu-system-arm (semihosting on the stdio chardev).
+
+Imported by the two scripts from their own directory (they put it on sys.path); standard
+library only.
+"""
+import subprocess
+import sys
+
+
+def fail(message, output=None):
+    """Prints `output` (if any) and 'FAILED: message', then exits with status 1."""
+    if output is not None:
+        sys.stdout.write("---- output ----\n" + output + ("" if output.endswith("\n") else "\n")
+                         + "----------------\n")
+    print("FAILED: " + message)
+    sys.exit(1)
+
+
+def add_common_arguments(ap):
+    """--qemu, --elf, --host, --timeout and --machine."""
+    ap.add_argument("--qemu", required=True, help="qemu-system-arm")
+    ap.add_argument("--elf", required=True, help="the Cortex-M4 image")
+    ap.add_argument("--host", required=True, help="host executable built from the same source")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds before QEMU counts as hung")
+    ap.add_argument("--machine", default="mps2-an386")
+
+
+def run_host(host):
+    """Runs the host build; returns its stdout (fails if it exits non-zero)."""
+    run = subprocess.run([host], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                         timeout=600)
+    if run.returncode != 0:
+        fail(f"host program {host} exited with {run.returncode}", run.stdout + run.stderr)
+    return run.stdout
+
+
+def run_qemu(qemu, machine, elf, timeout, statuses=""):
+    """Runs the image; returns (stdout, stdout + stderr). Fails if QEMU hangs, the firmware
+    faults or exits non-zero; `statuses` explains the program's own exit statuses in that
+    message ("2 = ..., ")."""
+    # The command of targets/cortex-m4/README.md (semihosting on the stdio chardev).
+    command = ["timeout", "--foreground", "-k", "2", str(timeout),
+               qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial", "null",
+               "-chardev", "stdio,id=sh0",
+               "-semihosting-config", "enable=on,target=native,chardev=sh0",
+               "-kernel", elf]
+    print(" ".join(command))
+    try:
+        run = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=timeout + 30)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        fail(f"QEMU did not end within {timeout + 30} s (hang)", out)
+    output = run.stdout + run.stderr
+    if run.returncode in (124, 137):
+        fail(f"firmware HUNG: no semihosting exit within {timeout} s "
+             f"(timeout status {run.returncode})", output)
+    if "FAULT:" in output:
+        fail(f"firmware FAULTED (exit status {run.returncode})", output)
+    if run.returncode != 0:
+        fail(f"firmware exited with status {run.returncode} ({statuses}134 = QEMU abort, e.g. "
+             f"semihosting not enabled)", output)
+    return run.stdout, output
