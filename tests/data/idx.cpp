@@ -136,6 +136,29 @@ void check_labels_error(const fs::path& file, std::initializer_list<const char*>
   check_message(data_error([&] { read_idx_labels(file, num_classes); }), file, words);
 }
 
+// `bytes` written to dir/name (plain) or dir/name.gz (compressed); returns the path.
+enum class Storage { plain, gzip };
+fs::path write_stored(const TempDir& dir, const std::string& name, const Bytes& bytes,
+                      Storage how) {
+  const fs::path file = dir / (how == Storage::gzip ? name + ".gz" : name);
+  if (how == Storage::gzip) write_gzip(file, bytes);
+  else write_file(file, bytes);
+  return file;
+}
+
+// `bytes` stored in a fresh file must fail to read as images / labels with a DataError that
+// names the file and contains every expected word.
+void check_bad_images(const Bytes& bytes, std::initializer_list<const char*> words,
+                      Storage how = Storage::plain) {
+  TempDir dir;
+  check_images_error(write_stored(dir, "images", bytes, how), words);
+}
+void check_bad_labels(const Bytes& bytes, std::initializer_list<const char*> words,
+                      Storage how = Storage::plain) {
+  TempDir dir;
+  check_labels_error(write_stored(dir, "labels", bytes, how), words);
+}
+
 // The train and t10k parts of a dataset in MNIST's layout: 60000 and 10000 28x28 images, one
 // label each.
 std::pair<Dataset, Dataset> load_28x28(const fs::path& dir) {
@@ -272,51 +295,35 @@ TEST_SUITE("data/idx bad files") {
   }
 
   TEST_CASE("empty file") {
-    TempDir dir;
-    const fs::path file = dir / "empty";
-    write_file(file, {});
-    check_images_error(file, {"empty file"});
-    const fs::path gz = dir / "empty.gz";
-    write_gzip(gz, {});
-    check_labels_error(gz, {"empty file"});
+    check_bad_images({}, {"empty file"});
+    check_bad_labels({}, {"empty file"}, Storage::gzip);
   }
 
   TEST_CASE("truncated header") {
-    TempDir dir;
-    const fs::path file = dir / "images";
     SUBCASE("in the magic") {
-      write_file(file, Bytes{0x00, 0x00, 0x08});
-      check_images_error(file, {"truncated header", "expected 4 bytes", "found 3"});
+      check_bad_images(Bytes{0x00, 0x00, 0x08},
+                       {"truncated header", "expected 4 bytes", "found 3"});
     }
     SUBCASE("in the dimensions") {
       Bytes b = sample_images();
       b.resize(10);  // magic + count + half of rows
-      write_file(file, b);
-      check_images_error(file, {"truncated header", "expected 12 bytes", "found 6"});
+      check_bad_images(b, {"truncated header", "expected 12 bytes", "found 6"});
     }
   }
 
   TEST_CASE("truncated payload") {
-    TempDir dir;
-    const fs::path images = dir / "images";
     Bytes b = sample_images();
     b.resize(b.size() - 5);
-    write_file(images, b);
-    check_images_error(images, {"truncated: expected 18 bytes of pixel data, found 13"});
-    const fs::path labels = dir / "labels";
+    check_bad_images(b, {"truncated: expected 18 bytes of pixel data, found 13"});
     Bytes l = sample_labels();
     l.pop_back();
-    write_file(labels, l);
-    check_labels_error(labels, {"truncated: expected 3 bytes of label data, found 2"});
+    check_bad_labels(l, {"truncated: expected 3 bytes of label data, found 2"});
   }
 
   TEST_CASE("truncated payload inside a complete gzip stream") {
-    TempDir dir;
-    const fs::path file = dir / "images.gz";
     Bytes b = sample_images();
     b.resize(b.size() - 5);
-    write_gzip(file, b);
-    check_images_error(file, {"truncated: expected 18 bytes of pixel data, found 13"});
+    check_bad_images(b, {"truncated: expected 18 bytes of pixel data, found 13"}, Storage::gzip);
   }
 
   TEST_CASE("truncated gzip stream") {
@@ -352,23 +359,17 @@ TEST_SUITE("data/idx bad files") {
   }
 
   TEST_CASE("wrong magic") {
-    TempDir dir;
-    const fs::path file = dir / "images";
     Bytes b = sample_images();
     b[0] = 0x12;
     b[1] = 0x34;
-    write_file(file, b);
-    check_images_error(file, {"not an IDX image file: magic 0x12340803, expected 0x00000803"});
+    check_bad_images(b, {"not an IDX image file: magic 0x12340803, expected 0x00000803"});
   }
 
   TEST_CASE("unsupported data type") {
-    TempDir dir;
-    const fs::path file = dir / "labels";
     Bytes b = sample_labels();
     b[2] = 0x0D;  // float
-    write_file(file, b);
-    check_labels_error(file, {"not an IDX label file: magic 0x00000D01, expected 0x00000801",
-                              "data type 0x0D"});
+    check_bad_labels(b, {"not an IDX label file: magic 0x00000D01, expected 0x00000801",
+                         "data type 0x0D"});
   }
 
   TEST_CASE("images and labels swapped") {
@@ -390,28 +391,22 @@ TEST_SUITE("data/idx bad files") {
   }
 
   TEST_CASE("bad dimensions") {
-    TempDir dir;
-    const fs::path file = dir / "images";
     SUBCASE("zero count") {
-      write_file(file, idx_images(0, 2, 3, {}));
-      check_images_error(file, {"bad dimensions", "count is 0"});
+      check_bad_images(idx_images(0, 2, 3, {}), {"bad dimensions", "count is 0"});
     }
     SUBCASE("zero rows") {
-      write_file(file, idx_images(3, 0, 3, {}));
-      check_images_error(file, {"bad dimensions", "rows = 0"});
+      check_bad_images(idx_images(3, 0, 3, {}), {"bad dimensions", "rows = 0"});
     }
     SUBCASE("huge cols") {
-      write_file(file, idx_images(1, 2, 5000, Bytes(10000)));
-      check_images_error(file, {"bad dimensions", "cols = 5000", "1..4096"});
+      check_bad_images(idx_images(1, 2, 5000, Bytes(10000)),
+                       {"bad dimensions", "cols = 5000", "1..4096"});
     }
     SUBCASE("huge count") {
-      write_file(file, idx_images(10'000'001, 1, 1, {}));
-      check_images_error(file, {"bad dimensions", "count 10000001"});
+      check_bad_images(idx_images(10'000'001, 1, 1, {}), {"bad dimensions", "count 10000001"});
     }
     SUBCASE("header claims far more than the file holds: no giant allocation") {
-      write_file(file, idx_images(10'000'000, 4096, 4096, Bytes(100)));
-      check_images_error(file,
-                         {"truncated: expected 167772160000000 bytes of pixel data, found 100"});
+      check_bad_images(idx_images(10'000'000, 4096, 4096, Bytes(100)),
+                       {"truncated: expected 167772160000000 bytes of pixel data, found 100"});
     }
   }
 
@@ -437,24 +432,15 @@ TEST_SUITE("data/idx bad files") {
   }
 
   TEST_CASE("trailing bytes") {
-    TempDir dir;
     Bytes b = sample_images();
     b.push_back(0);
     b.push_back(1);
-    SUBCASE("plain") {
-      write_file(dir / "images", b);
-      check_images_error(dir / "images", {"trailing data: 2 extra bytes"});
-    }
-    SUBCASE("gzip") {
-      write_gzip(dir / "images.gz", b);
-      check_images_error(dir / "images.gz", {"trailing data: 2 extra bytes"});
-    }
+    SUBCASE("plain") { check_bad_images(b, {"trailing data: 2 extra bytes"}); }
+    SUBCASE("gzip") { check_bad_images(b, {"trailing data: 2 extra bytes"}, Storage::gzip); }
     SUBCASE("labels") {
       Bytes l = sample_labels();
       l.push_back(1);
-      write_file(dir / "labels", l);
-      check_labels_error(dir / "labels",
-                         {"trailing data: 1 extra byte after the 3 bytes of label data"});
+      check_bad_labels(l, {"trailing data: 1 extra byte after the 3 bytes of label data"});
     }
   }
 }
