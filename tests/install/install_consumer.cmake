@@ -24,4 +24,19 @@ run("configuring the consumer" ${CMAKE_COMMAND}
   -DSTATICNET_EXPECTED_PREFIX=${prefix})
 run("building the consumer" ${CMAKE_COMMAND} --build ${consumer_build})
 run("running the consumer" ${consumer_build}/staticnet_consumer)
-message(STATUS "install_consumer: installed to ${prefix}, found, built and ran")
+# The firmware-clean core alone, with the desktop dependencies made unfindable: a cross build
+# for a microcontroller has none of them.
+run("configuring the core-only consumer" ${CMAKE_COMMAND}
+  -S ${CONSUMER_SOURCE_DIR} -B ${consumer_build}-core
+  -G ${CONSUMER_GENERATOR}
+  -DCMAKE_CXX_COMPILER=${CONSUMER_CXX_COMPILER}
+  -DCMAKE_BUILD_TYPE=Release
+  -DCMAKE_PREFIX_PATH=${prefix}
+  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+  -DCMAKE_DISABLE_FIND_PACKAGE_xtensor=ON
+  -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON
+  -DSTATICNET_CORE_ONLY=ON
+  -DSTATICNET_EXPECTED_PREFIX=${prefix})
+run("building the core-only consumer" ${CMAKE_COMMAND} --build ${consumer_build}-core)
+run("running the core-only consumer" ${consumer_build}-core/staticnet_consumer)
+message(STATUS "install_consumer: installed to ${prefix}, found, built and ran (full and core-only)")
