@@ -50,7 +50,7 @@ void usage(std::ostream& os) {
           "  --data DIR            IDX dataset folder: train-/t10k- images and labels, plain or .gz\n"
           "                        (tools/train passes the MNIST cache; Fashion-MNIST works too)\n"
           "  --normalize           scale pixels to 0..1 (default off: raw 0..255, as the original)\n"
-          "  --out DIR             output folder (default out)\n"
+          "  --out DIR             output folder (default out; tools/train: <repository>/out)\n"
           "  --validation-split F  last fraction of the training set for validation (default 0.1)\n"
           "  --train-samples N     use only the first N training images (default all)\n"
           "  --test-samples N      evaluate on the first N test images (default all)\n"
