@@ -79,7 +79,9 @@ struct Conv2D {
         kernels::reference::activation_backward_inplace(O.activation, y, gy,
                                                         static_cast<std::size_t>(n) * g.oh * g.ow,
                                                         static_cast<std::size_t>(g.cout), ctx.fused_softmax);
-        kernels::reference::conv2d_backward_params<g>(x, gy, ctx.grad[0], O.use_bias ? ctx.grad[1] : nullptr, n);
+        // ctx.state (kernel-sized) serves as the per-sample partial sums here, then as the
+        // transposed kernel for the input gradient.
+        kernels::reference::conv2d_backward_params<g>(x, gy, ctx.grad[0], O.use_bias ? ctx.grad[1] : nullptr, ctx.state, n);
         if (gx) kernels::reference::conv2d_backward_input<g>(ctx.param[0], gy, gx, ctx.state, n);
     }
 };

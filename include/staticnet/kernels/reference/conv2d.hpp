@@ -54,20 +54,27 @@ void conv2d_forward(const T* x, const T* k, const T* b, T* y, int n) {
 }
 
 // Kernel and bias gradients from dL/dz (gz, the pre-activation gradient). Overwrites gk, gb.
+// Each sample's contribution is summed in `partial` (kernel-sized scratch) and then added to
+// gk: a float sum over n*oh*ow terms (50,176 for the seed's first layer at batch 64) would
+// otherwise carry rounding error that grows with the batch; this way it grows with one
+// image's oh*ow plus n.
 template <ConvGeometry G, class T>
-void conv2d_backward_params(const T* x, const T* gz, T* gk, T* gb, int n) {
+void conv2d_backward_params(const T* x, const T* gz, T* gk, T* gb, T* partial, int n) {
     constexpr std::size_t ksize = static_cast<std::size_t>(G.kh) * G.kw * G.cin * G.cout;
     for (std::size_t i = 0; i < ksize; ++i) gk[i] = T(0);
     if (G.use_bias)
         for (int co = 0; co < G.cout; ++co) gb[co] = T(0);
     for (int s = 0; s < n; ++s) {
+        for (std::size_t i = 0; i < ksize; ++i) partial[i] = T(0);
+        T bias_part[G.cout];
+        for (int co = 0; co < G.cout; ++co) bias_part[co] = T(0);
         const T* xs = x + static_cast<std::size_t>(s) * G.h * G.w * G.cin;
         const T* gs = gz + static_cast<std::size_t>(s) * G.oh * G.ow * G.cout;
         for (int oy = 0; oy < G.oh; ++oy) {
             for (int ox = 0; ox < G.ow; ++ox) {
                 const T* gp = gs + (static_cast<std::size_t>(oy) * G.ow + ox) * G.cout;
                 if (G.use_bias)
-                    for (int co = 0; co < G.cout; ++co) gb[co] += gp[co];
+                    for (int co = 0; co < G.cout; ++co) bias_part[co] += gp[co];
                 for (int ky = 0; ky < G.kh; ++ky) {
                     const int iy = oy * G.sh + ky - G.pad_top;
                     if (iy < 0 || iy >= G.h) continue;
@@ -75,7 +82,7 @@ void conv2d_backward_params(const T* x, const T* gz, T* gk, T* gb, int n) {
                         const int ix = ox * G.sw + kx - G.pad_left;
                         if (ix < 0 || ix >= G.w) continue;
                         const T* xp = xs + (static_cast<std::size_t>(iy) * G.w + ix) * G.cin;
-                        T* kp = gk + (static_cast<std::size_t>(ky) * G.kw + kx) * G.cin * G.cout;
+                        T* kp = partial + (static_cast<std::size_t>(ky) * G.kw + kx) * G.cin * G.cout;
                         for (int ci = 0; ci < G.cin; ++ci) {
                             const T a = xp[ci];
                             T* kr = kp + static_cast<std::size_t>(ci) * G.cout;
@@ -85,6 +92,9 @@ void conv2d_backward_params(const T* x, const T* gz, T* gk, T* gb, int n) {
                 }
             }
         }
+        for (std::size_t i = 0; i < ksize; ++i) gk[i] += partial[i];
+        if (G.use_bias)
+            for (int co = 0; co < G.cout; ++co) gb[co] += bias_part[co];
     }
 }
 
