@@ -29,7 +29,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <set>
 #include <span>
 #include <sstream>
 #include <string>
@@ -48,46 +47,13 @@ using st::compare;
 using st::compare_scalar;
 using st::fixture_path;
 using st::key;
+using st::Tracked;
 using st::Worst;
 
 template <class T>
 constexpr const char* type_name() {
     return sizeof(T) == sizeof(double) ? "double" : "float";
 }
-
-// A fixture whose every record must be looked at: tensor()/scalar() remember the names.
-class Tracked {
-public:
-    explicit Tracked(const char* file) : f_(fixture_path(file)) {}
-    const st::Tensor& tensor(const std::string& name) {
-        INFO(f_.source() << ": " << name);
-        REQUIRE(f_.has_tensor(name));
-        used_.insert(name);
-        return f_.tensor(name);
-    }
-    double scalar(const std::string& name) {
-        INFO(f_.source() << ": " << name);
-        REQUIRE(f_.has_scalar(name));
-        used_.insert(name);
-        return f_.scalar(name);
-    }
-    bool has_tensor(const std::string& name) const { return f_.has_tensor(name); }
-    bool has_scalar(const std::string& name) const { return f_.has_scalar(name); }
-    const std::string& source() const { return f_.source(); }
-    // Everything in the file was compared (or deliberately marked as used).
-    void check_all_used() const {
-        std::string unused;
-        for (const auto& n : f_.tensor_names())
-            if (!used_.count(n)) unused += " " + n;
-        for (const auto& n : f_.scalar_names())
-            if (!used_.count(n)) unused += " " + n;
-        CHECK_MESSAGE(unused.empty(), f_.source() << ": records not compared:" << unused);
-    }
-
-private:
-    st::Fixture f_;
-    std::set<std::string> used_;
-};
 
 // Loads every parameter tensor (moving statistics included) from L{p}.<name>.
 template <class Net, class M>
@@ -483,7 +449,8 @@ TEST_CASE("dropout_rng.txt: mix64, dropout_key, dropout_threshold, dropout_keep 
 }
 
 TEST_CASE("training fixtures: every train_*.txt file has a test case here") {
+    // train_nin_mnist.txt (a long run on MNIST): tests/reference/mnist_trajectory.cpp.
     const char* covered[] = {"train_tiny.txt", "train_tiny_clip.txt", "train_deep.txt", "train_bn.txt",
-                             "train_nin.txt"};
+                             "train_nin.txt", "train_nin_mnist.txt"};
     st::check_fixtures_covered("train_", covered, "tests/reference/training_fixtures.cpp");
 }

@@ -1,7 +1,8 @@
 // What the reference-fixture suites (tests/reference/forward_fixtures.cpp, training_fixtures.cpp)
 // share on top of the loader (fixture.hpp): fixture paths and record names, the comparison of a
-// library result with a fixture tensor that also keeps the worst relative error of a run, and
-// the check that every fixture file of a kind has a test case.
+// library result with a fixture tensor that also keeps the worst relative error of a run, the
+// check that every fixture file of a kind has a test case, and a fixture that checks that every
+// one of its records was used (Tracked).
 #pragma once
 
 #include "support/fixture.hpp"
@@ -13,6 +14,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +40,41 @@ inline void check_fixtures_covered(std::string_view prefix, std::span<const char
     }
     CHECK(files == static_cast<int>(covered.size()));
 }
+
+// A fixture (by file name in the fixture directory) whose every record must be looked at:
+// tensor()/scalar() remember the names, check_all_used() reports the others.
+class Tracked {
+public:
+    explicit Tracked(const char* file) : f_(fixture_path(file)) {}
+    const Tensor& tensor(const std::string& name) {
+        INFO(f_.source() << ": " << name);
+        REQUIRE(f_.has_tensor(name));
+        used_.insert(name);
+        return f_.tensor(name);
+    }
+    double scalar(const std::string& name) {
+        INFO(f_.source() << ": " << name);
+        REQUIRE(f_.has_scalar(name));
+        used_.insert(name);
+        return f_.scalar(name);
+    }
+    bool has_tensor(const std::string& name) const { return f_.has_tensor(name); }
+    bool has_scalar(const std::string& name) const { return f_.has_scalar(name); }
+    const std::string& source() const { return f_.source(); }
+    // Everything in the file was compared (or deliberately marked as used).
+    void check_all_used() const {
+        std::string unused;
+        for (const auto& n : f_.tensor_names())
+            if (!used_.count(n)) unused += " " + n;
+        for (const auto& n : f_.scalar_names())
+            if (!used_.count(n)) unused += " " + n;
+        CHECK_MESSAGE(unused.empty(), f_.source() << ": records not compared:" << unused);
+    }
+
+private:
+    Fixture f_;
+    std::set<std::string> used_;
+};
 #endif
 
 // "L{p}.{name}" (built by appending: GCC 12 warns falsely (-Wrestrict) on "L" + std::to_string(p)).
