@@ -2,6 +2,9 @@
 //   build/examples/staticnet_quickstart ~/.cache/staticnet/mnist
 #include <iostream>
 #include <staticnet/staticnet.hpp>
+#include <type_traits>
+
+#include "examples/seed_networks.hpp"
 
 namespace sn = staticnet;
 
@@ -23,6 +26,7 @@ using Nin = sn::Sequential<
     sn::Dense<{.units = 10, .activation = sn::softmax}>>;
 
 static_assert(Nin::params.total == 31'850 && Nin::params.non_trainable == 192);  // known to the compiler
+static_assert(std::is_same_v<Nin, sn::examples::Nin>);  // spelled out here, the same type as tools/train's
 
 static sn::Model<Nin, sn::Adam<>, sn::SparseCategoricalCrossentropy, /*batch=*/64> model;  // all memory, static
 
