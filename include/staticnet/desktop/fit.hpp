@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../core/rng.hpp"
 #include "../data/idx.hpp"
 #include "progress.hpp"
@@ -88,7 +90,12 @@ void gather_batch(const data::Dataset& d, const long* order, int n, bool normali
     }
 }
 
-inline bool is_terminal(const std::ostream* out);
+// Whether `out` is a terminal (then the progress bar redraws in place).
+inline bool is_terminal(const std::ostream* out) {
+    if (out == &std::cout) return ::isatty(1) != 0;
+    if (out == &std::cerr || out == &std::clog) return ::isatty(2) != 0;
+    return false;
+}
 
 }  // namespace detail
 
@@ -200,10 +207,6 @@ private:
     std::int32_t labels_[M::batch] = {};
 };
 
-namespace detail {
-inline bool is_terminal(const std::ostream* out);
-}
-
 // Keras's split: train = the first floor(N * (1 - split)) samples, validation = the rest.
 inline long split_point(long count, double validation_split) {
     if (!(validation_split >= 0.0 && validation_split < 1.0))
@@ -265,13 +268,3 @@ Evaluation evaluate(M& model, const data::Dataset& data, FitOptions options = {}
 }
 
 }  // namespace staticnet
-
-#include <unistd.h>
-
-namespace staticnet::detail {
-inline bool is_terminal(const std::ostream* out) {
-    if (out == &std::cout) return ::isatty(1) != 0;
-    if (out == &std::cerr || out == &std::clog) return ::isatty(2) != 0;
-    return false;
-}
-}  // namespace staticnet::detail

@@ -64,14 +64,7 @@ public:
     // output is n * shapes[position].size() values, valid only during the call.
     template <class Each>
     std::span<const T> forward_each(std::span<const T> input, int n, Each&& each) {
-        if (n < 1 || n > Batch || input.size() < static_cast<std::size_t>(n) * input_size) return {};
-        T* in = input_buffer().data();
-        if (input.data() != in)
-            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = input[i];
-        detail::Runner<Net, T>::forward_inference(plan, params_, arena_, n, each,
-                                                  std::make_index_sequence<Net::layer_count>{});
-        return {arena_ + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
-                static_cast<std::size_t>(n) * output_size};
+        return detail::Runner<Net, T>::predict(plan, Batch, params_, arena_, input, n, each);
     }
 
 private:

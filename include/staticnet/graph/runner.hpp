@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 
 #include "../core/rng.hpp"
@@ -25,6 +26,22 @@ struct Runner {
         }
         ctx.state = state ? state + Net::state_offsets[P] : nullptr;
         return ctx;
+    }
+
+    // Inference on n <= batch samples: copies the input into the plan's input buffer (unless
+    // it is already there), runs every layer, returns the output span (empty when n or the
+    // input size is wrong). Shared by Inference and Model.
+    template <class Plan, class Each>
+    static std::span<const T> predict(const Plan& plan, int batch, T* params, T* arena, std::span<const T> x, int n,
+                                      Each&& each) {
+        constexpr std::size_t in_size = Net::input_shape.size();
+        if (n < 1 || n > batch || x.size() < static_cast<std::size_t>(n) * in_size) return {};
+        T* in = arena + plan.offset[Net::inference_buffer_of[0]];
+        if (x.data() != in)
+            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * in_size; ++i) in[i] = x[i];
+        forward_inference(plan, params, arena, n, each, std::make_index_sequence<Net::layer_count>{});
+        return {arena + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
+                static_cast<std::size_t>(n) * Net::output_shape.size()};
     }
 
     // Inference forward over an inference plan. `each(p, ptr)` is called after every layer.

@@ -108,6 +108,26 @@ struct GradientCheckResult {
 
 namespace detail {
 
+// A copy of the model's non-trainable parameters (BN moving statistics), put back by restore():
+// a check evaluates the function many times and must leave the model as it found it.
+template <class ModelT>
+class FrozenParameters {
+    using T = typename ModelT::value_type;
+    static constexpr std::size_t count = ModelT::network::params.non_trainable;
+
+public:
+    explicit FrozenParameters(ModelT& model) : all_(model.parameters()) {
+        for (std::size_t i = 0; i < count; ++i) saved_[i] = all_[ModelT::trainable + i];
+    }
+    void restore() {
+        for (std::size_t i = 0; i < count; ++i) all_[ModelT::trainable + i] = saved_[i];
+    }
+
+private:
+    std::span<T> all_;
+    T saved_[count > 0 ? count : 1];
+};
+
 // Fills in the step and the floor. `magnitude`: the scale of the rounding error of one
 // evaluation, in units of eps(T) (|L| for a loss).
 template <class T>
@@ -216,17 +236,15 @@ GradientCheckResult check_gradients_against(ModelT& model, std::span<const typen
     }
     // Evaluations do not touch the non-trainable parameters, but a check must not be able to
     // change the model: they are restored after every evaluation anyway (cheap).
-    constexpr std::size_t frozen = Net::params.non_trainable;
-    T saved[frozen > 0 ? frozen : 1];
+    detail::FrozenParameters<ModelT> frozen(model);
     std::span<T> all = model.parameters();
-    for (std::size_t i = 0; i < frozen; ++i) saved[i] = all[ModelT::trainable + i];
     const std::uint64_t step = model.step();
 
     StepStatus bad = StepStatus::ok;
     auto eval = [&]() -> double {
         model.set_step(step);
         const StepResult r = model.training_loss(x, labels, n);
-        for (std::size_t i = 0; i < frozen; ++i) all[ModelT::trainable + i] = saved[i];
+        frozen.restore();
         if (r.status != StepStatus::ok) bad = r.status;
         return r.loss;
     };
@@ -267,18 +285,14 @@ template <class ModelT>
 GradientCheckResult check_gradients(ModelT& model, std::span<const typename ModelT::value_type> x,
                                     std::span<const std::int32_t> labels, int n, GradientCheckOptions opts = {}) {
     using T = typename ModelT::value_type;
-    using Net = typename ModelT::network;
     GradientCheckResult result;
     if (detail::overlaps(x, model.training_input()) || detail::overlaps(x, model.inference_input())) {
         result.status = GradientCheckStatus::input_aliases_model;
         return result;
     }
-    constexpr std::size_t frozen = Net::params.non_trainable;
-    T saved[frozen > 0 ? frozen : 1];
-    std::span<T> all = model.parameters();
-    for (std::size_t i = 0; i < frozen; ++i) saved[i] = all[ModelT::trainable + i];
+    detail::FrozenParameters<ModelT> frozen(model);
     const StepResult r = model.compute_gradients(x, labels, n);
-    for (std::size_t i = 0; i < frozen; ++i) all[ModelT::trainable + i] = saved[i];
+    frozen.restore();
     if (r.status != StepStatus::ok) {
         result.status = GradientCheckStatus::step_failed;
         result.step_status = r.status;

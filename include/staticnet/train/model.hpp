@@ -151,31 +151,14 @@ public:
 
     // Inference-mode forward (dropout off, BN on moving statistics) and the loss.
     StepResult evaluate_batch(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
-        if (n < 1 || n > Batch) return fail(StepStatus::bad_batch_size);
-        if (labels.size() < static_cast<std::size_t>(n)) return fail(StepStatus::input_too_short);
-        for (int s = 0; s < n; ++s)
-            if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
-        if (x.size() < static_cast<std::size_t>(n) * input_size) return fail(StepStatus::input_too_short);
-        if (!all_finite(x.data(), static_cast<std::size_t>(n) * input_size)) return fail(StepStatus::non_finite_input);
+        if (const StepStatus bad = check_batch(x, labels, n); bad != StepStatus::ok) return fail(bad);
         const auto out = predict(x, n);
-        if (out.empty()) return fail(StepStatus::input_too_short);
-        const LossResult lr = Loss::evaluate(out.data(), labels.data(), n, classes, static_cast<T*>(nullptr));
-        StepResult r;
-        r.loss = lr.loss;
-        r.correct = lr.correct;
-        return r;
+        return loss_of(Loss::evaluate(out.data(), labels.data(), n, classes, static_cast<T*>(nullptr)));
     }
 
     // Inference on n <= Batch samples; the outputs stay valid until the next call.
     std::span<const T> predict(std::span<const T> x, int n) {
-        if (n < 1 || n > Batch || x.size() < static_cast<std::size_t>(n) * input_size) return {};
-        T* in = inference_input().data();
-        if (x.data() != in)
-            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
-        detail::Runner<Net, T>::forward_inference(infer_plan, params_, arena_, n, [](int, const T*) {},
-                                                  std::make_index_sequence<Net::layer_count>{});
-        return {arena_ + infer_plan.offset[Net::inference_buffer_of[Net::depth - 1]],
-                static_cast<std::size_t>(n) * Net::output_shape.size()};
+        return detail::Runner<Net, T>::predict(infer_plan, Batch, params_, arena_, x, n, [](int, const T*) {});
     }
 
 private:
@@ -190,30 +173,38 @@ private:
         r.status = s;
         return r;
     }
+    static StepResult loss_of(const LossResult& lr) {
+        StepResult r;
+        r.loss = lr.loss;
+        r.correct = lr.correct;
+        return r;
+    }
+    // What every batch entry point rejects before touching the model.
+    static StepStatus check_batch(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
+        if (n < 1 || n > Batch) return StepStatus::bad_batch_size;
+        if (x.size() < static_cast<std::size_t>(n) * input_size || labels.size() < static_cast<std::size_t>(n))
+            return StepStatus::input_too_short;
+        for (int s = 0; s < n; ++s)
+            if (labels[s] < 0 || labels[s] >= classes) return StepStatus::label_out_of_range;
+        if (!all_finite(x.data(), static_cast<std::size_t>(n) * input_size)) return StepStatus::non_finite_input;
+        return StepStatus::ok;
+    }
 
     // Validates, copies x into the training input, runs the training forward and the loss
     // (writing dL/dlogits into the arena when with_loss_gradient).
     StepResult training_forward(std::span<const T> x, std::span<const std::int32_t> labels, int n,
                                 bool update_statistics, bool with_loss_gradient) {
-        if (n < 1 || n > Batch) return fail(StepStatus::bad_batch_size);
-        if (x.size() < static_cast<std::size_t>(n) * input_size || labels.size() < static_cast<std::size_t>(n))
-            return fail(StepStatus::input_too_short);
-        for (int s = 0; s < n; ++s)
-            if (labels[s] < 0 || labels[s] >= classes) return fail(StepStatus::label_out_of_range);
+        if (const StepStatus bad = check_batch(x, labels, n); bad != StepStatus::ok) return fail(bad);
         T* in = arena_ + train_plan.offset[0];
         if (x.data() != in)
             for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
-        if (!all_finite(in, static_cast<std::size_t>(n) * input_size)) return fail(StepStatus::non_finite_input);
         detail::Runner<Net, T>::forward_training(train_plan, params_, state_, arena_, n, seed_, step_,
                                                  update_statistics, std::make_index_sequence<Net::layer_count>{});
         constexpr int D = Net::depth;
         const LossResult lr =
             Loss::evaluate(arena_ + train_plan.offset[D - 1], labels.data(), n, classes,
                            with_loss_gradient ? arena_ + train_plan.offset[D + D - 1] : static_cast<T*>(nullptr));
-        StepResult r;
-        r.loss = lr.loss;
-        r.correct = lr.correct;
-        return r;
+        return loss_of(lr);
     }
 
     alignas(64) T params_[Net::params.total > 0 ? Net::params.total : 1] = {};
