@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -38,6 +39,7 @@ struct Options {
     bool summary_only = false;
     bool untrained = false;
     double min_accuracy = 0;  // exit non-zero if a network's test accuracy ends below this
+    int threads = 0;          // 0: the machine's cores
 };
 
 void usage(std::ostream& os) {
@@ -55,6 +57,8 @@ void usage(std::ostream& os) {
           "  --train-samples N     use only the first N training images (default all)\n"
           "  --test-samples N      evaluate on the first N test images (default all)\n"
           "  --min-accuracy F      exit with status 3 if a test accuracy ends below F (for CI)\n"
+          "  --threads N           threads for training and evaluation (default 0: all cores);\n"
+          "                        the trained weights are bit-identical for any N\n"
           "  --summary             print the three summaries and memory plans, then stop\n"
           "  --untrained           no training: predict the test set with freshly initialised weights\n"
           "  --help                this text\n";
@@ -102,6 +106,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--train-samples") o.train_samples = parse_number<long>(a, next());
         else if (a == "--test-samples") o.test_samples = parse_number<long>(a, next());
         else if (a == "--min-accuracy") o.min_accuracy = parse_number<double>(a, next());
+        else if (a == "--threads") o.threads = parse_number<int>(a, next());
         else if (a == "--summary") o.summary_only = true;
         else if (a == "--untrained") o.untrained = true;
         else bad_option("unknown option '" + a + "'");
@@ -109,6 +114,7 @@ Options parse(int argc, char** argv) {
     if (o.network != "all" && o.network != "deep" && o.network != "bn" && o.network != "nin")
         bad_option("--network must be deep, bn, nin or all, not '" + o.network + "'");
     if (o.epochs < 1) bad_option("--epochs must be at least 1");
+    if (o.threads < 0) bad_option("--threads must be 0 (all cores) or more");
     if (o.batch < 1 || o.batch > kBatchCapacity)
         bad_option("--batch must be 1.." + std::to_string(kBatchCapacity) +
                    " (the models' compile-time batch; change kBatchCapacity in examples/train.cpp for more)");
@@ -266,6 +272,8 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
     fo.validation_split = o.validation_split;
     fo.seed = o.seed;
     fo.normalize = o.normalize;
+    fo.threads = o.threads;
+    const int threads = o.threads == 0 ? sn::ThreadPool::hardware_threads() : o.threads;
 
     if (o.untrained) {
         std::cout << "Predicting the test set with freshly initialised (untrained) weights, seed " << o.seed << ":\n";
@@ -275,6 +283,10 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
             // failure (a diverging loss, an interrupt) loses at most the epoch in progress.
             sn::io::save_weights<float>(model.parameters(), dir / "weights.bin");
             write_history(dir, hist);
+            std::printf("%s: %.0f training samples/s (%d thread%s, %s kernels)\n", name.c_str(),
+                        hist.samples_per_second.back(), threads, threads == 1 ? "" : "s",
+                        sn::kernels::simd::arch_name());
+            std::fflush(stdout);
         });
         plot_network(dir, name, !h.val_accuracy.empty(), h.epochs());
         r.trained = true;
@@ -282,8 +294,10 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
         double secs = 0;
         for (double s : h.seconds) secs += s;
         r.seconds_per_epoch = secs / h.epochs();
-        const long train_count = sn::split_point(train->size(), o.validation_split);
-        r.samples_per_second = static_cast<double>(train_count) * h.epochs() / secs;
+        // Training samples per second of the training parts (validation excluded), mean over epochs.
+        double rate = 0;
+        for (double v : h.samples_per_second) rate += v;
+        r.samples_per_second = rate / h.epochs();
     }
     std::cout << "Test:\n";
     const auto ev = sn::evaluate(model, *test, fo);
@@ -299,6 +313,7 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
 
 int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
+    const auto started = std::chrono::steady_clock::now();
     try {
         sn::data::Dataset train, test;
         if (!o.summary_only) {
@@ -315,14 +330,16 @@ int main(int argc, char** argv) {
         if (all || o.network == "nin") results.push_back(run_network<sn::examples::Nin>("nin", o, &train, &test));
         if (o.summary_only) return 0;
         write_results_and_comparison(o.out);
-        std::cout << "\nnetwork  params   test accuracy  test loss  s/epoch\n";
+        std::cout << "\nnetwork  params   test accuracy  test loss  s/epoch  samples/s\n";
         int status = 0;
         for (const auto& r : results) {
-            std::printf("%-7s %7zu  %13.2f%%  %9.4f  %7.1f\n", r.name.c_str(), r.params, r.test_accuracy * 100,
-                        r.test_loss, r.seconds_per_epoch);
+            std::printf("%-7s %7zu  %13.2f%%  %9.4f  %7.1f  %9.0f\n", r.name.c_str(), r.params, r.test_accuracy * 100,
+                        r.test_loss, r.seconds_per_epoch, r.samples_per_second);
             if (r.test_accuracy < o.min_accuracy) status = 3;
         }
         std::cout << "Results: " << (fs::path(o.out) / "results.json").string() << '\n';
+        std::printf("Total wall time: %.1f s\n",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         if (status) std::cerr << "staticnet_train: a test accuracy is below --min-accuracy " << o.min_accuracy << '\n';
         return status;
     } catch (const sn::TrainingDiverged& e) {

@@ -43,20 +43,12 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace sn = staticnet;
 
-TEST_CASE("no heap during an epoch of the NIN network (28x28 images, batch 16)") {
-    // 28x28 images for the real NIN type: upscale the 12x12 synthetic set by nearest pixels.
-    const auto small = sn::test::quadrant_dataset(200, 8);
-    sn::data::Dataset d;
-    d.num_classes = 10;
-    d.images.count = small.images.count;
-    d.images.rows = d.images.cols = 28;
-    d.images.pixels.resize(static_cast<std::size_t>(d.size()) * 784);
-    for (int s = 0; s < d.size(); ++s)
-        for (int y = 0; y < 28; ++y)
-            for (int x = 0; x < 28; ++x)
-                d.images.pixels[static_cast<std::size_t>(s) * 784 + y * 28 + x] =
-                    small.images.pixels[static_cast<std::size_t>(s) * 144 + (y * 12 / 28) * 12 + x * 12 / 28];
-    d.labels = small.labels;
+// The NIN network at 28x28, trained for two epochs with `threads` threads; every allocation
+// during the epochs is counted.
+void no_heap_epochs(int threads) {
+    CAPTURE(threads);
+    allocations = 0;
+    const auto d = sn::test::quadrant_dataset_28(200, 8);
 
     static sn::Model<sn::examples::Nin, sn::Adam<>, sn::SparseCategoricalCrossentropy, 16> model;
     model.initialize(1);
@@ -66,6 +58,7 @@ TEST_CASE("no heap during an epoch of the NIN network (28x28 images, batch 16)")
     o.verbose = sn::Verbosity::interactive;  // exercise the in-place bar redraws too
     o.interactive = true;
     o.out = &null_out;
+    o.threads = threads;
     sn::Trainer<decltype(model)> trainer(model, sn::DatasetView{&d, 0, 180}, sn::DatasetView{&d, 180, 200}, o);
 
     counting = true;
@@ -76,6 +69,7 @@ TEST_CASE("no heap during an epoch of the NIN network (28x28 images, batch 16)")
     CHECK(std::isfinite(first.loss));
     CHECK(second.has_validation);
     CHECK(model.step() == 2 * 12);  // 180 samples / 16 = 11 full batches + 1 partial
+    CHECK(trainer.threads() == threads);
 
     // Control: the counter does see an allocation.
     counting = true;
@@ -84,3 +78,7 @@ TEST_CASE("no heap during an epoch of the NIN network (28x28 images, batch 16)")
     delete p;
     CHECK(allocations.load() == 1);
 }
+
+TEST_CASE("no heap during an epoch of the NIN network (28x28 images, batch 16), one thread") { no_heap_epochs(1); }
+
+TEST_CASE("no heap during an epoch of the NIN network with two worker threads") { no_heap_epochs(2); }

@@ -32,4 +32,23 @@ inline data::Dataset quadrant_dataset(int count, std::uint64_t seed) {
     return d;
 }
 
+// The quadrant set at MNIST's shape (28x28, labels 0..3 of 10 classes), upscaled by nearest
+// pixels, for the seed networks' real types.
+inline data::Dataset quadrant_dataset_28(int count, std::uint64_t seed) {
+    const auto small = quadrant_dataset(count, seed);
+    data::Dataset d;
+    d.num_classes = 10;
+    d.images.count = small.images.count;
+    d.images.rows = d.images.cols = 28;
+    d.images.pixels.resize(static_cast<std::size_t>(d.size()) * 784);
+    for (int s = 0; s < d.size(); ++s)
+        for (int y = 0; y < 28; ++y)
+            for (int x = 0; x < 28; ++x)
+                d.images.pixels[static_cast<std::size_t>(s) * 784 + static_cast<std::size_t>(y) * 28 + x] =
+                    small.images.pixels[static_cast<std::size_t>(s) * 144 + static_cast<std::size_t>(y * 12 / 28) * 12 +
+                                        static_cast<std::size_t>(x * 12 / 28)];
+    d.labels = small.labels;
+    return d;
+}
+
 }  // namespace staticnet::test

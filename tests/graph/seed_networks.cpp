@@ -248,11 +248,12 @@ struct Unplanned {
         constexpr int D = Net::depth;
         for (std::size_t i = 0; i < static_cast<std::size_t>(n) * Net::input_shape.size(); ++i)
             arena[plan.offset[0] + i] = x[i];
-        R::forward_training(plan, params, state, arena, n, seed, t, /*update_statistics=*/true,
+        R::forward_training(plan, params, state, arena, n, seed, t, /*update_statistics=*/true, sn::Parallel{},
                             std::make_index_sequence<Net::layer_count>{});
         const auto r = sn::SparseCategoricalCrossentropy::evaluate(arena + plan.offset[D - 1], labels, n,
                                                                    Net::output_shape.c, arena + plan.offset[2 * D - 1]);
-        R::backward(plan, params, grads, state, arena, n, seed, t, true, std::make_index_sequence<Net::layer_count>{});
+        R::backward(plan, params, grads, state, arena, n, seed, t, true, sn::Parallel{},
+                    std::make_index_sequence<Net::layer_count>{});
         return r;
     }
 };

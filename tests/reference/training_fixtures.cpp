@@ -118,7 +118,7 @@ struct TrainingForward {
     void run(std::span<const T> x, T* params, std::uint64_t seed, std::uint64_t step) {
         std::copy(x.begin(), x.end(), arena.begin());
         sn::detail::Runner<Net, T>::forward_training(plan, params, state.data(), arena.data(), N, seed, step,
-                                                     /*update_statistics=*/false,
+                                                     /*update_statistics=*/false, sn::Parallel{},
                                                      std::make_index_sequence<Net::layer_count>{});
     }
     std::span<const T> output(int p) const {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "../core/rng.hpp"
 #include "../data/idx.hpp"
+#include "parallel.hpp"
 #include "progress.hpp"
 
 namespace staticnet {
@@ -38,6 +40,8 @@ struct FitOptions {
     bool shuffle = true;
     std::uint64_t seed = 0;         // shuffle order; weights/dropout are seeded by the model
     bool normalize = false;         // false: raw 0..255 pixels, as the original feeds them
+    int threads = 0;                // worker threads for every step; 0: the machine's cores.
+                                    // Results are bit-identical for any count.
     Verbosity verbose = Verbosity::automatic;
     std::ostream* out = &std::cout;
     bool interactive = false;       // set by fit from the stream for Verbosity::automatic
@@ -46,6 +50,7 @@ struct FitOptions {
 struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
     std::vector<double> seconds;  // wall time of each epoch (training + validation)
+    std::vector<double> samples_per_second;  // training samples / wall time of the training part
     int epochs() const { return static_cast<int>(loss.size()); }
 };
 
@@ -116,10 +121,25 @@ public:
             throw std::invalid_argument("batch_size " + std::to_string(options.batch_size) + " is outside 1.." +
                                         std::to_string(M::batch) + " (the model's compile-time Batch)");
         for (long i = 0; i < train.size(); ++i) order_[static_cast<std::size_t>(i)] = train.begin + i;
+        const int threads = options.threads == 0 ? ThreadPool::hardware_threads() : options.threads;
+        if (threads < 1) throw std::invalid_argument("threads must be at least 1 (or 0 for the machine's cores), got " +
+                                                     std::to_string(options.threads));
+        if (threads > 1) {
+            pool_ = std::make_unique<ThreadPool>(threads);
+            model_.set_executor(pool_->executor());
+        } else {
+            model_.set_executor({});
+        }
     }
+    ~Trainer() { model_.set_executor({}); }
+    Trainer(const Trainer&) = delete;
+    Trainer& operator=(const Trainer&) = delete;
+
+    int threads() const { return model_.threads(); }
 
     struct EpochResult {
         double loss = 0, accuracy = 0, val_loss = 0, val_accuracy = 0, seconds = 0;
+        double samples_per_second = 0;  // training samples per second of the training part
         bool has_validation = false;
     };
 
@@ -158,6 +178,8 @@ public:
             }
         }
         EpochResult e;
+        const double train_seconds = bar.seconds_since_start();
+        e.samples_per_second = train_seconds > 0 ? static_cast<double>(seen) / train_seconds : 0.0;
         e.loss = loss_sum / static_cast<double>(seen);
         e.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
         if (val_.size() > 0) {
@@ -205,6 +227,7 @@ private:
     std::vector<long> val_order_;
     int batch_ = M::batch;
     std::int32_t labels_[M::batch] = {};
+    std::unique_ptr<ThreadPool> pool_;
 };
 
 // Keras's split: train = the first floor(N * (1 - split)) samples, validation = the rest.
@@ -241,6 +264,7 @@ History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&
             h.val_accuracy.push_back(r.val_accuracy);
         }
         h.seconds.push_back(r.seconds);
+        h.samples_per_second.push_back(r.samples_per_second);
         on_epoch_end(e, h);
     }
     return h;

@@ -64,12 +64,17 @@ public:
     // output is n * shapes[position].size() values, valid only during the call.
     template <class Each>
     std::span<const T> forward_each(std::span<const T> input, int n, Each&& each) {
-        return detail::Runner<Net, T>::predict(plan, Batch, params_, arena_, input, n, each);
+        return detail::Runner<Net, T>::predict(plan, Batch, params_, arena_, input, n, par_, each);
     }
+
+    // Runs predict's layers on `e`'s threads (a desktop ThreadPool); {} for the calling thread.
+    void set_executor(Executor e) { par_ = Parallel(e); }
+    int threads() const { return par_.threads(); }
 
 private:
     alignas(64) T params_[Net::params.total > 0 ? Net::params.total : 1] = {};
     alignas(64) T arena_[plan.total > 0 ? plan.total : 1] = {};
+    Parallel par_{};
 };
 
 }  // namespace staticnet

@@ -16,8 +16,9 @@ namespace staticnet::detail {
 template <class Net, class T>
 struct Runner {
     template <int P>
-    static LayerContext<T> context(T* params, T* grads, T* state) {
+    static LayerContext<T> context(T* params, T* grads, T* state, Parallel par) {
         LayerContext<T> ctx;
+        ctx.par = par;
         const auto& specs = Net::param_specs[P];
         for (int k = 0; k < specs.count; ++k) {
             const ParamSlot& slot = Net::param_slots[P][k];
@@ -33,27 +34,27 @@ struct Runner {
     // input size is wrong). Shared by Inference and Model.
     template <class Plan, class Each>
     static std::span<const T> predict(const Plan& plan, int batch, T* params, T* arena, std::span<const T> x, int n,
-                                      Each&& each) {
+                                      Parallel par, Each&& each) {
         constexpr std::size_t in_size = Net::input_shape.size();
         if (n < 1 || n > batch || x.size() < static_cast<std::size_t>(n) * in_size) return {};
         T* in = arena + plan.offset[Net::inference_buffer_of[0]];
         if (x.data() != in)
             for (std::size_t i = 0; i < static_cast<std::size_t>(n) * in_size; ++i) in[i] = x[i];
-        forward_inference(plan, params, arena, n, each, std::make_index_sequence<Net::layer_count>{});
+        forward_inference(plan, params, arena, n, par, each, std::make_index_sequence<Net::layer_count>{});
         return {arena + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
                 static_cast<std::size_t>(n) * Net::output_shape.size()};
     }
 
     // Inference forward over an inference plan. `each(p, ptr)` is called after every layer.
     template <class Plan, class Each, std::size_t... I>
-    static void forward_inference(const Plan& plan, T* params, T* arena, int n, Each&& each,
+    static void forward_inference(const Plan& plan, T* params, T* arena, int n, Parallel par, Each&& each,
                                   std::index_sequence<I...>) {
-        (forward_inference_one<static_cast<int>(I) + 1>(plan, params, arena, n, each), ...);
+        (forward_inference_one<static_cast<int>(I) + 1>(plan, params, arena, n, par, each), ...);
     }
     template <int P, class Plan, class Each>
-    static void forward_inference_one(const Plan& plan, T* params, T* arena, int n, Each& each) {
+    static void forward_inference_one(const Plan& plan, T* params, T* arena, int n, Parallel par, Each& each) {
         using L = typename Net::template layer<P>;
-        LayerContext<T> ctx = context<P>(params, nullptr, nullptr);
+        LayerContext<T> ctx = context<P>(params, nullptr, nullptr, par);
         T* x = arena + plan.offset[Net::inference_buffer_of[P - 1]];
         T* y = arena + plan.offset[Net::inference_buffer_of[P]];
         L::template forward<Net::shapes[P - 1], T>(ctx, x, y, n);
@@ -64,16 +65,16 @@ struct Runner {
     // leaves BN moving statistics alone (a loss-only forward).
     template <class Plan, std::size_t... I>
     static void forward_training(const Plan& plan, T* params, T* state, T* arena, int n, std::uint64_t seed,
-                                 std::uint64_t step, bool update_statistics, std::index_sequence<I...>) {
+                                 std::uint64_t step, bool update_statistics, Parallel par, std::index_sequence<I...>) {
         (forward_training_one<static_cast<int>(I) + 1>(plan, params, state, arena, n, seed, step,
-                                                       update_statistics),
+                                                       update_statistics, par),
          ...);
     }
     template <int P, class Plan>
     static void forward_training_one(const Plan& plan, T* params, T* state, T* arena, int n, std::uint64_t seed,
-                                     std::uint64_t step, bool update_statistics) {
+                                     std::uint64_t step, bool update_statistics, Parallel par) {
         using L = typename Net::template layer<P>;
-        LayerContext<T> ctx = context<P>(params, nullptr, state);
+        LayerContext<T> ctx = context<P>(params, nullptr, state, par);
         ctx.training = true;
         ctx.update_statistics = update_statistics;
         ctx.dropout_key = dropout_key(seed, P, step);
@@ -84,21 +85,21 @@ struct Runner {
     // in entry depth + L already. fused_softmax: that gradient is dL/dz of the final softmax.
     template <class Plan, std::size_t... I>
     static void backward(const Plan& plan, T* params, T* grads, T* state, T* arena, int n, std::uint64_t seed,
-                         std::uint64_t step, bool fused_softmax, std::index_sequence<I...>) {
+                         std::uint64_t step, bool fused_softmax, Parallel par, std::index_sequence<I...>) {
         (backward_one<Net::layer_count - static_cast<int>(I)>(plan, params, grads, state, arena, n, seed, step,
-                                                             fused_softmax),
+                                                             fused_softmax, par),
          ...);
     }
     template <int P, class Plan>
     static void backward_one(const Plan& plan, T* params, T* grads, T* state, T* arena, int n, std::uint64_t seed,
-                             std::uint64_t step, bool fused_softmax) {
+                             std::uint64_t step, bool fused_softmax, Parallel par) {
         using L = typename Net::template layer<P>;
         constexpr int D = Net::depth;
         // Leading layers without trainable parameters need no backward at all.
         if constexpr (P == 1 && Net::param_specs[1].trainable() == 0) {
             return;
         } else {
-            LayerContext<T> ctx = context<P>(params, grads, state);
+            LayerContext<T> ctx = context<P>(params, grads, state, par);
             ctx.training = true;
             ctx.dropout_key = dropout_key(seed, P, step);
             ctx.fused_softmax = fused_softmax && P == Net::layer_count;

@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "../kernels/reference/activation.hpp"
+#include "../kernels/simd/activation.hpp"
 #include "layer.hpp"
 
 namespace staticnet {
@@ -18,20 +19,41 @@ struct Activation : LayerDefaults {
     static constexpr ActivationFunction output_activation = A;
     static constexpr bool backward_needs_output = A != ActivationFunction::linear;
 
+    // Sample by sample (each sample's rows are independent), in parallel on the SIMD path.
     template <Shape In, class T>
-    static void forward(LayerContext<T>&, const T* x, T* y, int n) {
-        const std::size_t rows = static_cast<std::size_t>(n) * In.h * In.w;
-        if (x != y)
-            for (std::size_t i = 0; i < rows * In.c; ++i) y[i] = x[i];
-        kernels::reference::activate_inplace(A, y, rows, static_cast<std::size_t>(In.c));
+    static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
+        constexpr std::size_t rows = static_cast<std::size_t>(In.h) * In.w, size = In.size();
+        each_sample<In, T>(ctx, n, [&](std::size_t at, std::size_t count) {
+            if (x != y)
+                for (std::size_t i = 0; i < count * size; ++i) y[at + i] = x[at + i];
+            if constexpr (simd_path<T>) kernels::simd::activate_inplace(A, y + at, count * rows, static_cast<std::size_t>(In.c));
+            else kernels::reference::activate_inplace(A, y + at, count * rows, static_cast<std::size_t>(In.c));
+        });
     }
     template <Shape In, class T>
     static void backward(LayerContext<T>& ctx, const T*, const T* y, T* gy, T* gx, int n) {
-        const std::size_t rows = static_cast<std::size_t>(n) * In.h * In.w;
-        kernels::reference::activation_backward_inplace(A, y, gy, rows, static_cast<std::size_t>(In.c),
-                                                        ctx.fused_softmax);
-        if (gx && gx != gy)
-            for (std::size_t i = 0; i < rows * In.c; ++i) gx[i] = gy[i];
+        constexpr std::size_t rows = static_cast<std::size_t>(In.h) * In.w, size = In.size();
+        each_sample<In, T>(ctx, n, [&](std::size_t at, std::size_t count) {
+            if constexpr (simd_path<T>)
+                kernels::simd::activation_backward_inplace(A, y + at, gy + at, count * rows, static_cast<std::size_t>(In.c),
+                                                           ctx.fused_softmax);
+            else
+                kernels::reference::activation_backward_inplace(A, y + at, gy + at, count * rows,
+                                                                static_cast<std::size_t>(In.c), ctx.fused_softmax);
+            if (gx && gx != gy)
+                for (std::size_t i = 0; i < count * size; ++i) gx[at + i] = gy[at + i];
+        });
+    }
+
+private:
+    // f(first element, samples): one sample per work item on the SIMD path, all at once on
+    // the reference path.
+    template <Shape In, class T, class F>
+    static void each_sample(LayerContext<T>& ctx, int n, F&& f) {
+        if constexpr (simd_path<T>)
+            ctx.par.for_each(n, [&](int s) { f(static_cast<std::size_t>(s) * In.size(), std::size_t{1}); });
+        else
+            f(std::size_t{0}, static_cast<std::size_t>(n));
     }
 };
 

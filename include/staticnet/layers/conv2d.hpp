@@ -4,6 +4,8 @@
 
 #include "../kernels/reference/activation.hpp"
 #include "../kernels/reference/conv2d.hpp"
+#include "../kernels/simd/activation.hpp"
+#include "../kernels/simd/conv2d.hpp"
 #include "layer.hpp"
 
 namespace staticnet {
@@ -50,7 +52,15 @@ struct Conv2D {
         const Shape out = output_shape(in);
         return static_cast<std::size_t>(out.h) * out.w * O.filters * O.kernel.h * O.kernel.w * in.c;
     }
-    static constexpr std::size_t state_size(Shape in) { return params(in).items[0].size; }
+    // Training scratch: the transposed kernel (also the reference's per-sample partial sums),
+    // then the kernel and bias gradients of sample groups 1 .. max_sample_groups - 1 (group 0
+    // writes straight into the gradient).
+    static constexpr std::size_t gradient_size(Shape in) {
+        return params(in).items[0].size + (O.use_bias ? static_cast<std::size_t>(O.filters) : 0);
+    }
+    static constexpr std::size_t state_size(Shape in) {
+        return params(in).items[0].size + static_cast<std::size_t>(max_sample_groups - 1) * gradient_size(in);
+    }
     static constexpr bool in_place = false;
     static constexpr ActivationFunction output_activation = O.activation;
     static constexpr bool backward_needs_input = true;
@@ -64,25 +74,78 @@ struct Conv2D {
                 pad_before(In.w, O.kernel.w, O.strides.w, O.padding), out.h, out.w, out.c, O.use_bias};
     }
 
+    // Activation fused into the convolution's store where it is elementwise.
+    static constexpr ActivationFunction fused = O.activation == ActivationFunction::softmax ? ActivationFunction::linear
+                                                                                           : O.activation;
+
     template <Shape In, class T>
     static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
         constexpr auto g = geometry<In>();
-        kernels::reference::conv2d_forward<g>(x, ctx.param[0], O.use_bias ? ctx.param[1] : nullptr, y, n);
-        kernels::reference::activate_inplace(O.activation, y, static_cast<std::size_t>(n) * g.oh * g.ow,
-                                             static_cast<std::size_t>(g.cout));
+        const T* bias = O.use_bias ? ctx.param[1] : nullptr;
+        if constexpr (simd_path<T>) {
+            constexpr std::size_t in_size = In.size(), out_size = output_shape(In).size();
+            const RowSplit split = row_split(n, g.oh, ctx.par.threads());
+            ctx.par.for_each(split.items(n), [&](int item) {
+                const std::size_t s = static_cast<std::size_t>(split.sample(item));
+                kernels::simd::conv2d_forward_rows<g, fused>(x + s * in_size, ctx.param[0], bias, y + s * out_size,
+                                                             split.row_begin(item), split.row_end(item));
+            });
+        } else {
+            kernels::reference::conv2d_forward<g, fused>(x, ctx.param[0], bias, y, n);
+        }
+        if constexpr (O.activation == ActivationFunction::softmax)
+            kernels::reference::activate_inplace(O.activation, y, static_cast<std::size_t>(n) * g.oh * g.ow,
+                                                 static_cast<std::size_t>(g.cout));
     }
 
     // gy holds dL/dy and is turned into dL/dz in place.
     template <Shape In, class T>
     static void backward(LayerContext<T>& ctx, const T* x, const T* y, T* gy, T* gx, int n) {
         constexpr auto g = geometry<In>();
-        kernels::reference::activation_backward_inplace(O.activation, y, gy,
-                                                        static_cast<std::size_t>(n) * g.oh * g.ow,
-                                                        static_cast<std::size_t>(g.cout), ctx.fused_softmax);
-        // ctx.state (kernel-sized) serves as the per-sample partial sums here, then as the
-        // transposed kernel for the input gradient.
-        kernels::reference::conv2d_backward_params<g>(x, gy, ctx.grad[0], O.use_bias ? ctx.grad[1] : nullptr, ctx.state, n);
-        if (gx) kernels::reference::conv2d_backward_input<g>(ctx.param[0], gy, gx, ctx.state, n);
+        constexpr std::size_t in_size = In.size(), out_size = output_shape(In).size();
+        if constexpr (!simd_path<T>) {
+            kernels::reference::activation_backward_inplace(O.activation, y, gy,
+                                                            static_cast<std::size_t>(n) * g.oh * g.ow,
+                                                            static_cast<std::size_t>(g.cout), ctx.fused_softmax);
+            // ctx.state (kernel-sized) serves as the per-sample partial sums here, then as the
+            // transposed kernel for the input gradient.
+            kernels::reference::conv2d_backward_params<g>(x, gy, ctx.grad[0], O.use_bias ? ctx.grad[1] : nullptr,
+                                                          ctx.state, n);
+            if (gx) kernels::reference::conv2d_backward_input<g>(ctx.param[0], gy, gx, ctx.state, n);
+        } else {
+            constexpr ActivationFunction a = O.activation;
+            if constexpr (a != ActivationFunction::linear) {
+                ctx.par.for_each(n, [&](int s) {
+                    const std::size_t at = static_cast<std::size_t>(s) * out_size;
+                    kernels::simd::activation_backward_inplace(a, y + at, gy + at, static_cast<std::size_t>(g.oh) * g.ow,
+                                                               static_cast<std::size_t>(g.cout), ctx.fused_softmax);
+                });
+            }
+            // Kernel and bias gradients: group x block items, then the groups added in order.
+            constexpr std::size_t ksize = params(In).items[0].size;
+            constexpr std::size_t gsize = gradient_size(In);
+            constexpr int blocks = kernels::simd::conv2d_backward_params_items<g, T>();
+            T* partials = ctx.state + ksize;
+            const SampleGroups groups = sample_groups(n);
+            ctx.par.for_each(groups.count * blocks, [&](int item) {
+                const int gi = item / blocks;
+                const std::size_t s0 = static_cast<std::size_t>(groups.begin(gi));
+                T* gk = gi == 0 ? ctx.grad[0] : partials + static_cast<std::size_t>(gi - 1) * gsize;
+                T* gb = O.use_bias ? (gi == 0 ? ctx.grad[1] : gk + ksize) : nullptr;
+                kernels::simd::conv2d_backward_params_item<g>(x + s0 * in_size, gy + s0 * out_size, gk, gb,
+                                                              groups.samples(gi), item % blocks);
+            });
+            reduce_group_partials(ctx.par, ctx.grad[0], partials, gsize, ksize, groups.count);
+            if constexpr (O.use_bias) reduce_group_partials(ctx.par, ctx.grad[1], partials + ksize, gsize, g.cout, groups.count);
+            if (!gx) return;
+            kernels::simd::conv2d_backward_input_prepare<g>(ctx.param[0], ctx.state);
+            const RowSplit split = row_split(n, g.h, ctx.par.threads());
+            ctx.par.for_each(split.items(n), [&](int item) {
+                const std::size_t s = static_cast<std::size_t>(split.sample(item));
+                kernels::simd::conv2d_backward_input_rows<g>(ctx.state, gy + s * out_size, gx + s * in_size,
+                                                             split.row_begin(item), split.row_end(item));
+            });
+        }
     }
 };
 

@@ -4,6 +4,8 @@
 
 #include "../kernels/reference/activation.hpp"
 #include "../kernels/reference/dense.hpp"
+#include "../kernels/simd/activation.hpp"
+#include "../kernels/simd/dense.hpp"
 #include "layer.hpp"
 
 namespace staticnet {
@@ -35,29 +37,80 @@ struct Dense {
         return p;
     }
     static constexpr std::size_t macs(Shape in) { return in.size() * static_cast<std::size_t>(O.units); }
-    static constexpr std::size_t state_size(Shape in) { return in.size() * static_cast<std::size_t>(O.units); }
+    // Training scratch: the transposed kernel, then the kernel and bias gradients of sample
+    // groups 1 .. max_sample_groups - 1 (group 0 writes straight into the gradient).
+    static constexpr std::size_t gradient_size(Shape in) {
+        return in.size() * static_cast<std::size_t>(O.units) + (O.use_bias ? static_cast<std::size_t>(O.units) : 0);
+    }
+    static constexpr std::size_t state_size(Shape in) {
+        return in.size() * static_cast<std::size_t>(O.units) +
+               static_cast<std::size_t>(max_sample_groups - 1) * gradient_size(in);
+    }
     static constexpr bool in_place = false;
     static constexpr ActivationFunction output_activation = O.activation;
     static constexpr bool backward_needs_input = true;
     static constexpr bool backward_needs_output = O.activation != ActivationFunction::linear;
 
+    static constexpr ActivationFunction fused = O.activation == ActivationFunction::softmax ? ActivationFunction::linear
+                                                                                           : O.activation;
+
     template <Shape In, class T>
     static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
         constexpr int in = static_cast<int>(In.size());
-        kernels::reference::dense_forward<in, O.units, O.use_bias>(x, ctx.param[0],
-                                                                    O.use_bias ? ctx.param[1] : nullptr, y, n);
-        kernels::reference::activate_inplace(O.activation, y, static_cast<std::size_t>(n),
-                                             static_cast<std::size_t>(O.units));
+        const T* bias = O.use_bias ? ctx.param[1] : nullptr;
+        if constexpr (simd_path<T>) {
+            // Blocks of 4 samples (the kernel's register block) as work items.
+            const int items = (n + 3) / 4;
+            ctx.par.for_each(items, [&](int item) {
+                const int s0 = item * 4, count = s0 + 4 <= n ? 4 : n - s0;
+                kernels::simd::dense_forward<in, O.units, O.use_bias, fused>(
+                    x + static_cast<std::size_t>(s0) * in, ctx.param[0], bias,
+                    y + static_cast<std::size_t>(s0) * O.units, count);
+            });
+            if constexpr (O.activation == ActivationFunction::softmax)
+                kernels::simd::softmax_rows(y, y, static_cast<std::size_t>(n), static_cast<std::size_t>(O.units));
+        } else {
+            kernels::reference::dense_forward<in, O.units, O.use_bias, fused>(x, ctx.param[0], bias, y, n);
+            if constexpr (O.activation == ActivationFunction::softmax)
+                kernels::reference::softmax_rows(y, y, static_cast<std::size_t>(n), static_cast<std::size_t>(O.units));
+        }
     }
 
     template <Shape In, class T>
     static void backward(LayerContext<T>& ctx, const T* x, const T* y, T* gy, T* gx, int n) {
         constexpr int in = static_cast<int>(In.size());
-        kernels::reference::activation_backward_inplace(O.activation, y, gy, static_cast<std::size_t>(n),
-                                                        static_cast<std::size_t>(O.units), ctx.fused_softmax);
-        kernels::reference::dense_backward_params<in, O.units, O.use_bias>(x, gy, ctx.grad[0],
-                                                                            O.use_bias ? ctx.grad[1] : nullptr, n);
-        if (gx) kernels::reference::dense_backward_input<in, O.units>(ctx.param[0], gy, gx, ctx.state, n);
+        if constexpr (!simd_path<T>) {
+            kernels::reference::activation_backward_inplace(O.activation, y, gy, static_cast<std::size_t>(n),
+                                                            static_cast<std::size_t>(O.units), ctx.fused_softmax);
+            kernels::reference::dense_backward_params<in, O.units, O.use_bias>(x, gy, ctx.grad[0],
+                                                                                O.use_bias ? ctx.grad[1] : nullptr, n);
+            if (gx) kernels::reference::dense_backward_input<in, O.units>(ctx.param[0], gy, gx, ctx.state, n);
+        } else {
+            kernels::simd::activation_backward_inplace(O.activation, y, gy, static_cast<std::size_t>(n),
+                                                       static_cast<std::size_t>(O.units), ctx.fused_softmax);
+            constexpr std::size_t ksize = In.size() * static_cast<std::size_t>(O.units);
+            constexpr std::size_t gsize = gradient_size(In);
+            constexpr int blocks = kernels::simd::dense_backward_params_items<in, O.units, T>();
+            T* partials = ctx.state + ksize;
+            const SampleGroups groups = sample_groups(n);
+            ctx.par.for_each(groups.count * blocks, [&](int item) {
+                const int gi = item / blocks;
+                const std::size_t s0 = static_cast<std::size_t>(groups.begin(gi));
+                T* gk = gi == 0 ? ctx.grad[0] : partials + static_cast<std::size_t>(gi - 1) * gsize;
+                T* gb = O.use_bias ? (gi == 0 ? ctx.grad[1] : gk + ksize) : nullptr;
+                kernels::simd::dense_backward_params_item<in, O.units, O.use_bias>(
+                    x + s0 * in, gy + s0 * O.units, gk, gb, groups.samples(gi), item % blocks);
+            });
+            reduce_group_partials(ctx.par, ctx.grad[0], partials, gsize, ksize, groups.count);
+            if constexpr (O.use_bias)
+                reduce_group_partials(ctx.par, ctx.grad[1], partials + ksize, gsize, O.units, groups.count);
+            if (!gx) return;
+            kernels::simd::dense_backward_input_prepare<in, O.units>(ctx.param[0], ctx.state);
+            ctx.par.for_each(n, [&](int s) {
+                kernels::simd::dense_backward_input_samples<in, O.units>(
+                    ctx.state, gy + static_cast<std::size_t>(s) * O.units, gx + static_cast<std::size_t>(s) * in, 1);
+            });
+        }
     }
 };
 

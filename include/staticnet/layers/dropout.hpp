@@ -32,7 +32,7 @@ struct Dropout : LayerDefaults {
                 for (std::size_t i = 0; i < count; ++i) y[i] = x[i];
             return;
         }
-        apply_mask(ctx.dropout_key, x, y, count);
+        masked<In>(ctx, x, y, n);
     }
     template <Shape In, class T>
     static void backward(LayerContext<T>& ctx, const T*, const T*, T* gy, T* gx, int n) {
@@ -42,16 +42,25 @@ struct Dropout : LayerDefaults {
             for (std::size_t i = 0; i < count; ++i) gx[i] = gy[i];
             return;
         }
-        apply_mask(ctx.dropout_key, gy, gx, count);
+        masked<In>(ctx, gy, gx, n);
     }
 
 private:
+    // Element i of the batch keeps its value (scaled) when dropout_keep(key, i): the mask is a
+    // function of the element's index, so samples can be masked on any thread.
     template <class T>
-    static void apply_mask(std::uint64_t key, const T* x, T* y, std::size_t count) {
+    static void apply_mask(std::uint64_t key, const T* x, T* y, std::size_t begin, std::size_t end) {
         constexpr std::uint32_t threshold =
             check(Shape{}) == Problem::none ? dropout_threshold(static_cast<double>(O.rate)) : 0;
         const T scale = T(1) / (T(1) - T(O.rate));
-        for (std::size_t i = 0; i < count; ++i) y[i] = dropout_keep(key, i, threshold) ? x[i] * scale : T(0);
+        for (std::size_t i = begin; i < end; ++i) y[i] = dropout_keep(key, i, threshold) ? x[i] * scale : T(0);
+    }
+    template <Shape In, class T>
+    static void masked(const LayerContext<T>& ctx, const T* x, T* y, int n) {
+        constexpr std::size_t sample = In.size();
+        ctx.par.for_each(n, [&](int s) {
+            apply_mask(ctx.dropout_key, x, y, static_cast<std::size_t>(s) * sample, static_cast<std::size_t>(s + 1) * sample);
+        });
     }
 };
 

@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../core/parallel.hpp"
 #include "../core/shape.hpp"
+#include "../kernels/simd/simd.hpp"
 
 namespace staticnet {
 
@@ -38,6 +40,51 @@ enum class Problem {
     bn_epsilon_not_positive,
 };
 
+// Training splits a batch of n samples into fixed groups (at most max_sample_groups, each of
+// ceil(n / max_sample_groups) samples but the last); sums over samples (kernel gradients, batch
+// statistics) are formed per group and added in group order. The groups depend on n only, so
+// the result is the same on any number of threads. Builds without SIMD kernels (firmware) use
+// the serial reference path and one group.
+inline constexpr int max_sample_groups = STATICNET_HAS_XSIMD ? 8 : 1;
+
+struct SampleGroups {
+    int size = 1;   // samples per group (the last may have fewer)
+    int count = 0;  // groups
+    int n = 0;
+    constexpr int begin(int g) const { return g * size; }
+    constexpr int samples(int g) const { return (g + 1) * size < n ? size : n - g * size; }
+};
+
+constexpr SampleGroups sample_groups(int n) {
+    SampleGroups s;
+    s.n = n;
+    s.size = n > 0 ? (n + max_sample_groups - 1) / max_sample_groups : 1;
+    s.count = n > 0 ? (n + s.size - 1) / s.size : 0;
+    return s;
+}
+
+// Work items for a pass over n samples of `rows` output rows each: one item per sample when
+// there are enough samples for the threads, else each sample split into row ranges (a single
+// large image still uses every thread). Results never depend on the split.
+struct RowSplit {
+    int chunks = 1;  // row ranges per sample
+    int rows = 1;
+    constexpr int items(int n) const { return n * chunks; }
+    constexpr int sample(int item) const { return item / chunks; }
+    constexpr int row_begin(int item) const { return (item % chunks) * rows / chunks; }
+    constexpr int row_end(int item) const { return (item % chunks + 1) * rows / chunks; }
+};
+
+constexpr RowSplit row_split(int n, int rows, int threads) {
+    RowSplit r;
+    r.rows = rows;
+    if (threads > 1 && n < 2 * threads) {
+        const int want = (2 * threads + n - 1) / n;
+        r.chunks = want < rows ? want : rows;
+    }
+    return r;
+}
+
 template <class T>
 struct LayerContext {
     T* param[ParamSpecs::capacity] = {};  // this layer's parameter tensors, ParamSpecs order
@@ -47,7 +94,30 @@ struct LayerContext {
     std::uint64_t dropout_key = 0;
     bool fused_softmax = false;           // dL/dz of a softmax output was given by the loss
     bool update_statistics = true;        // a training forward updates BN moving statistics
+    Parallel par;                         // where independent work items run (serial by default)
 };
+
+// Whether layers run T through the SIMD kernels (grouped, parallel path) or the serial reference.
+template <class T>
+inline constexpr bool simd_path = kernels::simd::vectorizable<T, kernels::simd::default_arch>;
+
+// Adds the group partials (groups 1 .. count-1, `stride` apart from `first`) to dst, element by
+// element in group order, in parallel over element ranges: dst = ((dst + p1) + p2) + ...
+template <class T>
+void reduce_group_partials(const Parallel& par, T* dst, const T* first, std::size_t stride, std::size_t count,
+                           int groups) {
+    if (groups <= 1) return;
+    constexpr std::size_t chunk = 4096;
+    const int items = static_cast<int>((count + chunk - 1) / chunk);
+    par.for_each(items, [&](int item) {
+        const std::size_t b = static_cast<std::size_t>(item) * chunk;
+        const std::size_t e = b + chunk < count ? b + chunk : count;
+        for (int g = 1; g < groups; ++g) {
+            const T* p = first + static_cast<std::size_t>(g - 1) * stride;
+            for (std::size_t i = b; i < e; ++i) dst[i] += p[i];
+        }
+    });
+}
 
 // Layers without parameters or training state inherit these defaults.
 struct LayerDefaults {

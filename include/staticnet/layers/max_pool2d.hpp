@@ -1,6 +1,7 @@
 // MaxPool2D: strides default to the pool size, padding 'valid' (Keras defaults).
 #pragma once
 #include "../kernels/reference/pool.hpp"
+#include "../kernels/simd/pool.hpp"
 #include "layer.hpp"
 
 namespace staticnet {
@@ -42,12 +43,25 @@ struct MaxPool2D : LayerDefaults {
                 out.h, out.w};
     }
     template <Shape In, class T>
-    static void forward(LayerContext<T>&, const T* x, T* y, int n) {
-        kernels::reference::max_pool_forward<geometry<In>()>(x, y, n);
+    static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
+        constexpr auto g = geometry<In>();
+        if constexpr (simd_path<T>) {
+            constexpr std::size_t in = In.size(), out = output_shape(In).size();
+            ctx.par.for_each(n, [&](int s) { kernels::simd::max_pool_forward<g>(x + s * in, y + s * out, 1); });
+        } else {
+            kernels::reference::max_pool_forward<g>(x, y, n);
+        }
     }
     template <Shape In, class T>
-    static void backward(LayerContext<T>&, const T* x, const T*, T* gy, T* gx, int n) {
-        if (gx) kernels::reference::max_pool_backward<geometry<In>()>(x, gy, gx, n);
+    static void backward(LayerContext<T>& ctx, const T* x, const T*, T* gy, T* gx, int n) {
+        if (!gx) return;
+        constexpr auto g = geometry<In>();
+        if constexpr (simd_path<T>) {
+            constexpr std::size_t in = In.size(), out = output_shape(In).size();
+            ctx.par.for_each(n, [&](int s) { kernels::simd::max_pool_backward<g>(x + s * in, gy + s * out, gx + s * in, 1); });
+        } else {
+            kernels::reference::max_pool_backward<g>(x, gy, gx, n);
+        }
     }
 };
 

@@ -124,7 +124,7 @@ public:
     StepResult compute_gradients(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
         StepResult r = training_forward(x, labels, n, true, true);
         if (r.status != StepStatus::ok) return r;
-        detail::Runner<Net, T>::backward(train_plan, params_, grads_, state_, arena_, n, seed_, step_, true,
+        detail::Runner<Net, T>::backward(train_plan, params_, grads_, state_, arena_, n, seed_, step_, true, par_,
                                          std::make_index_sequence<Net::layer_count>{});
         return r;
     }
@@ -139,9 +139,21 @@ public:
 
     // One optimizer update with the current gradients; advances the step counter.
     void apply_gradients() {
-        Optimizer::update(params_, grads_, opt_, trainable, step_);
+        // Element ranges in parallel: the update is elementwise, so any split gives the same bits.
+        constexpr std::size_t chunk = 8192;
+        constexpr int items = static_cast<int>((trainable + chunk - 1) / chunk);
+        par_.for_each(items, [&](int i) {
+            const std::size_t b = static_cast<std::size_t>(i) * chunk;
+            Optimizer::update_range(params_, grads_, opt_, trainable, b, b + chunk < trainable ? b + chunk : trainable,
+                                    step_);
+        });
         ++step_;
     }
+
+    // Runs the work of every step on `e`'s threads (a desktop ThreadPool); {} for the calling
+    // thread only. Results are bit-identical for any number of threads.
+    void set_executor(Executor e) { par_ = Parallel(e); }
+    int threads() const { return par_.threads(); }
 
     StepResult train_step(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
         StepResult r = compute_gradients(x, labels, n);
@@ -158,7 +170,7 @@ public:
 
     // Inference on n <= Batch samples; the outputs stay valid until the next call.
     std::span<const T> predict(std::span<const T> x, int n) {
-        return detail::Runner<Net, T>::predict(infer_plan, Batch, params_, arena_, x, n, [](int, const T*) {});
+        return detail::Runner<Net, T>::predict(infer_plan, Batch, params_, arena_, x, n, par_, [](int, const T*) {});
     }
 
 private:
@@ -199,7 +211,7 @@ private:
         if (x.data() != in)
             for (std::size_t i = 0; i < static_cast<std::size_t>(n) * input_size; ++i) in[i] = x[i];
         detail::Runner<Net, T>::forward_training(train_plan, params_, state_, arena_, n, seed_, step_,
-                                                 update_statistics, std::make_index_sequence<Net::layer_count>{});
+                                                 update_statistics, par_, std::make_index_sequence<Net::layer_count>{});
         constexpr int D = Net::depth;
         const LossResult lr =
             Loss::evaluate(arena_ + train_plan.offset[D - 1], labels.data(), n, classes,
@@ -214,6 +226,7 @@ private:
     alignas(64) T arena_[arena_elements > 0 ? arena_elements : 1] = {};
     std::uint64_t seed_ = 0;
     std::uint64_t step_ = 0;
+    Parallel par_{};
 };
 
 }  // namespace staticnet

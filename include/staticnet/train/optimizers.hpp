@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../kernels/simd/optimizer.hpp"
+
 namespace staticnet {
 
 struct AdamOptions {
@@ -25,19 +27,23 @@ struct Adam {
     // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; theta -= lr_t m / (sqrt(v) + eps).
     template <class T>
     static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t step) {
+        update_range(theta, g, state, count, 0, count, step);
+    }
+
+    // The same update for elements [begin, end) only (state layout unchanged: m = state,
+    // v = state + count), so that disjoint ranges can be updated independently.
+    template <class T>
+    static void update_range(T* theta, const T* g, T* state, std::size_t count, std::size_t begin,
+                             std::size_t end, std::uint64_t step) {
+        if (end <= begin) return;
         const double t = static_cast<double>(step + 1);
         const double b1 = static_cast<double>(O.beta_1), b2 = static_cast<double>(O.beta_2);
         const T lr_t = static_cast<T>(static_cast<double>(O.learning_rate) * std::sqrt(1.0 - std::pow(b2, t)) /
                                       (1.0 - std::pow(b1, t)));
-        const T beta_1 = T(O.beta_1), beta_2 = T(O.beta_2), eps = T(O.epsilon);
-        const T one_minus_b1 = T(1) - beta_1, one_minus_b2 = T(1) - beta_2;
         T* m = state;
         T* v = state + count;
-        for (std::size_t i = 0; i < count; ++i) {
-            m[i] = beta_1 * m[i] + one_minus_b1 * g[i];
-            v[i] = beta_2 * v[i] + one_minus_b2 * g[i] * g[i];
-            theta[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
-        }
+        kernels::simd::adam_update(theta + begin, g + begin, m + begin, v + begin, end - begin, lr_t, T(O.beta_1),
+                                   T(O.beta_2), T(O.epsilon));
     }
 };
 
@@ -56,17 +62,19 @@ struct SGD {
     static constexpr const char* name = "SGD";
 
     template <class T>
-    static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t) {
+    static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t step) {
+        update_range(theta, g, state, count, 0, count, step);
+    }
+
+    // The same update for elements [begin, end) only (velocity = state when slots == 1).
+    template <class T>
+    static void update_range(T* theta, const T* g, T* state, std::size_t /*count*/, std::size_t begin,
+                             std::size_t end, std::uint64_t /*step*/) {
+        if (end <= begin) return;
         const T lr = T(O.learning_rate), mu = T(O.momentum);
-        if constexpr (slots == 0) {
-            for (std::size_t i = 0; i < count; ++i) theta[i] -= lr * g[i];
-        } else {
-            T* vel = state;
-            for (std::size_t i = 0; i < count; ++i) {
-                vel[i] = mu * vel[i] - lr * g[i];
-                theta[i] += O.nesterov ? mu * vel[i] - lr * g[i] : vel[i];
-            }
-        }
+        T* velocity = slots == 0 ? nullptr : state + begin;
+        kernels::simd::sgd_update(theta + begin, g + begin, velocity, end - begin, lr, slots == 0 ? T(0) : mu,
+                                  O.nesterov);
     }
 };
 

@@ -115,4 +115,82 @@ void batch_norm_backward(const T* x, const T* gy, T* gx, std::size_t rows, const
         }
 }
 
+// Phase kernels: the pieces of training-mode BN and its backward, for running BN over groups of
+// rows (e.g. samples split across threads) and combining the per-group sums in a fixed order.
+// Every sum below is taken like the ones above: blocks of `sum_block` rows, block sums added in
+// order; each overwrites its output.
+
+// sum[c] = sum over rows of x[r*C + c].
+template <int C, class T>
+void batch_norm_sums(const T* x, std::size_t rows, T* sum) {
+    for (int c = 0; c < C; ++c) sum[c] = T(0);
+    for (std::size_t r0 = 0; r0 < rows; r0 += sum_block) {
+        const std::size_t r1 = r0 + sum_block < rows ? r0 + sum_block : rows;
+        T part[C];
+        for (int c = 0; c < C; ++c) part[c] = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+            for (int c = 0; c < C; ++c) part[c] += x[r * C + c];
+        for (int c = 0; c < C; ++c) sum[c] += part[c];
+    }
+}
+
+// sum[c] = sum over rows of (x[r*C + c] - mean[c])^2.
+template <int C, class T>
+void batch_norm_squared_deviation_sums(const T* x, std::size_t rows, const T* mean, T* sum) {
+    for (int c = 0; c < C; ++c) sum[c] = T(0);
+    for (std::size_t r0 = 0; r0 < rows; r0 += sum_block) {
+        const std::size_t r1 = r0 + sum_block < rows ? r0 + sum_block : rows;
+        T part[C];
+        for (int c = 0; c < C; ++c) part[c] = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+            for (int c = 0; c < C; ++c) {
+                const T d = x[r * C + c] - mean[c];
+                part[c] += d * d;
+            }
+        for (int c = 0; c < C; ++c) sum[c] += part[c];
+    }
+}
+
+// y = x * scale[c] + shift[c]. x may equal y.
+template <int C, class T>
+void batch_norm_affine(const T* x, T* y, std::size_t rows, const T* scale, const T* shift) {
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
+}
+
+// sum_g[c] = sum of gy; sum_gxhat[c] = sum of gy * xhat, xhat = (x - mean[c]) * inv_std[c].
+template <int C, class T>
+void batch_norm_backward_sums(const T* x, const T* gy, std::size_t rows, const T* mean, const T* inv_std,
+                              T* sum_g, T* sum_gxhat) {
+    for (int c = 0; c < C; ++c) sum_g[c] = sum_gxhat[c] = T(0);
+    for (std::size_t r0 = 0; r0 < rows; r0 += sum_block) {
+        const std::size_t r1 = r0 + sum_block < rows ? r0 + sum_block : rows;
+        T part_g[C], part_gx[C];
+        for (int c = 0; c < C; ++c) part_g[c] = part_gx[c] = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+            for (int c = 0; c < C; ++c) {
+                const T g = gy[r * C + c];
+                const T xh = (x[r * C + c] - mean[c]) * inv_std[c];
+                part_g[c] += g;
+                part_gx[c] += g * xh;
+            }
+        for (int c = 0; c < C; ++c) {
+            sum_g[c] += part_g[c];
+            sum_gxhat[c] += part_gx[c];
+        }
+    }
+}
+
+// gx = a[c] * (gy - mean_g[c] - xhat * mean_gxhat[c]), xhat = (x - mean[c]) * inv_std[c].
+// gx may equal gy.
+template <int C, class T>
+void batch_norm_backward_input(const T* x, const T* gy, T* gx, std::size_t rows, const T* mean, const T* inv_std,
+                               const T* a, const T* mean_g, const T* mean_gxhat) {
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int c = 0; c < C; ++c) {
+            const T xh = (x[r * C + c] - mean[c]) * inv_std[c];
+            gx[r * C + c] = a[c] * (gy[r * C + c] - mean_g[c] - xh * mean_gxhat[c]);
+        }
+}
+
 }  // namespace staticnet::kernels::reference

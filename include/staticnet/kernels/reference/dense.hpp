@@ -3,13 +3,18 @@
 #pragma once
 #include <cstddef>
 
+#include "../../core/shape.hpp"
+
 namespace staticnet::kernels::reference {
 
-template <int In, int Out, bool UseBias, class T>
+// y = act(x k + b); act linear or relu (applied per element, as activate_inplace would).
+template <int In, int Out, bool UseBias, ActivationFunction Act = ActivationFunction::linear, class T>
 void dense_forward(const T* x, const T* k, const T* b, T* y, int n) {
     for (int s = 0; s < n; ++s) {
         const T* xs = x + static_cast<std::size_t>(s) * In;
-        T acc[Out > 0 ? Out : 1];
+        // alignas: g++ 12 at -O2 -march=native vectorises this loop with aligned stores to the
+        // array and crashed when the stack gave it less than 64-byte alignment (double, Out = 10).
+        alignas(64) T acc[Out > 0 ? Out : 1];
         for (int o = 0; o < Out; ++o) acc[o] = UseBias ? b[o] : T(0);
         for (int i = 0; i < In; ++i) {
             const T a = xs[i];
@@ -17,7 +22,10 @@ void dense_forward(const T* x, const T* k, const T* b, T* y, int n) {
             for (int o = 0; o < Out; ++o) acc[o] += a * kr[o];
         }
         T* ys = y + static_cast<std::size_t>(s) * Out;
-        for (int o = 0; o < Out; ++o) ys[o] = acc[o];
+        if constexpr (Act == ActivationFunction::relu)
+            for (int o = 0; o < Out; ++o) ys[o] = acc[o] <= T(0) ? T(0) : acc[o];
+        else
+            for (int o = 0; o < Out; ++o) ys[o] = acc[o];
     }
 }
 

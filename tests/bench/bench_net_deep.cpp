@@ -1,0 +1,14 @@
+// staticnet_bench: the Deep seed network (one network per translation unit: compile time).
+#include "network_bench.hpp"
+
+namespace bench {
+
+std::string run_network_deep(const Options& o, const Pool& pool, int threads) {
+    return run_network<staticnet::examples::Deep>("deep", o, pool, threads);
+}
+
+std::string denormals_deep(const Options& o, const Pool& mnist, const Pool& noise_fixed, const Pool& noise_cycled) {
+    return denormal_probe<staticnet::examples::Deep>("deep", o, mnist, noise_fixed, noise_cycled);
+}
+
+}  // namespace bench
