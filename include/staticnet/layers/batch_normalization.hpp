@@ -155,20 +155,11 @@ private:
         });
         T* var = st.a;
         add_groups<C>(st.sums2, groups.count, var);
-        T* moving_mean = ctx.update_statistics ? ctx.param[2] : nullptr;
-        T* moving_var = ctx.update_statistics ? ctx.param[3] : nullptr;
-        const T momentum = T(O.momentum);
-        for (int c = 0; c < C; ++c) {
-            var[c] *= inv_m;
-            const T inv_std = T(1) / std::sqrt(var[c] + T(O.epsilon));
-            st.inv_std[c] = inv_std;
-            st.b[c] = ctx.param[0][c] * inv_std;                // scale
-            st.d[c] = ctx.param[1][c] - st.mean[c] * st.b[c];   // shift
-            if (!moving_mean) continue;
-            const T unbiased = rows > 1 ? var[c] * static_cast<T>(rows) / static_cast<T>(rows - 1) : var[c];
-            moving_mean[c] -= (moving_mean[c] - st.mean[c]) * (T(1) - momentum);
-            moving_var[c] -= (moving_var[c] - unbiased) * (T(1) - momentum);
-        }
+        // st.b, st.d: the scale and shift that normalise.
+        kernels::reference::batch_norm_statistics<C>(st.mean, var, rows, ctx.param[0], ctx.param[1],
+                                                     ctx.update_statistics ? ctx.param[2] : nullptr,
+                                                     ctx.update_statistics ? ctx.param[3] : nullptr, T(O.momentum),
+                                                     T(O.epsilon), st.mean, st.inv_std, st.b, st.d);
         ctx.par.for_each(n, [&](int s) {
             kernels::simd::batch_norm_affine<C>(x + s * sample, y + s * sample, sample_rows, st.b, st.d);
         });

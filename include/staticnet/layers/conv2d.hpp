@@ -84,7 +84,7 @@ struct Conv2D {
         const T* bias = O.use_bias ? ctx.param[1] : nullptr;
         if constexpr (simd_path<T>) {
             constexpr std::size_t in_size = In.size(), out_size = output_shape(In).size();
-            const RowSplit split = row_split(n, g.oh, ctx.par.threads());
+            const RowSplit split = row_split(n, g.oh, ctx.par.threads(), macs(In));
             ctx.par.for_each(split.items(n), [&](int item) {
                 const std::size_t s = static_cast<std::size_t>(split.sample(item));
                 kernels::simd::conv2d_forward_rows<g, fused>(x + s * in_size, ctx.param[0], bias, y + s * out_size,
@@ -123,23 +123,16 @@ struct Conv2D {
             }
             // Kernel and bias gradients: group x block items, then the groups added in order.
             constexpr std::size_t ksize = params(In).items[0].size;
-            constexpr std::size_t gsize = gradient_size(In);
-            constexpr int blocks = kernels::simd::conv2d_backward_params_items<g, T>();
-            T* partials = ctx.state + ksize;
-            const SampleGroups groups = sample_groups(n);
-            ctx.par.for_each(groups.count * blocks, [&](int item) {
-                const int gi = item / blocks;
-                const std::size_t s0 = static_cast<std::size_t>(groups.begin(gi));
-                T* gk = gi == 0 ? ctx.grad[0] : partials + static_cast<std::size_t>(gi - 1) * gsize;
-                T* gb = O.use_bias ? (gi == 0 ? ctx.grad[1] : gk + ksize) : nullptr;
-                kernels::simd::conv2d_backward_params_item<g>(x + s0 * in_size, gy + s0 * out_size, gk, gb,
-                                                              groups.samples(gi), item % blocks);
-            });
-            reduce_group_partials(ctx.par, ctx.grad[0], partials, gsize, ksize, groups.count);
-            if constexpr (O.use_bias) reduce_group_partials(ctx.par, ctx.grad[1], partials + ksize, gsize, g.cout, groups.count);
+            grouped_gradients(ctx, n, kernels::simd::conv2d_backward_params_items<g, T>(), ctx.state + ksize, ksize,
+                              O.use_bias ? static_cast<std::size_t>(g.cout) : 0,
+                              [&](int block, int s0, int count, T* gk, T* gb) {
+                                  kernels::simd::conv2d_backward_params_item<g>(
+                                      x + static_cast<std::size_t>(s0) * in_size, gy + static_cast<std::size_t>(s0) * out_size,
+                                      gk, gb, count, block);
+                              });
             if (!gx) return;
             kernels::simd::conv2d_backward_input_prepare<g>(ctx.param[0], ctx.state);
-            const RowSplit split = row_split(n, g.h, ctx.par.threads());
+            const RowSplit split = row_split(n, g.h, ctx.par.threads(), macs(In));
             ctx.par.for_each(split.items(n), [&](int item) {
                 const std::size_t s = static_cast<std::size_t>(split.sample(item));
                 kernels::simd::conv2d_backward_input_rows<g>(ctx.state, gy + s * out_size, gx + s * in_size,

@@ -89,21 +89,13 @@ struct Dense {
             kernels::simd::activation_backward_inplace(O.activation, y, gy, static_cast<std::size_t>(n),
                                                        static_cast<std::size_t>(O.units), ctx.fused_softmax);
             constexpr std::size_t ksize = In.size() * static_cast<std::size_t>(O.units);
-            constexpr std::size_t gsize = gradient_size(In);
-            constexpr int blocks = kernels::simd::dense_backward_params_items<in, O.units, T>();
-            T* partials = ctx.state + ksize;
-            const SampleGroups groups = sample_groups(n);
-            ctx.par.for_each(groups.count * blocks, [&](int item) {
-                const int gi = item / blocks;
-                const std::size_t s0 = static_cast<std::size_t>(groups.begin(gi));
-                T* gk = gi == 0 ? ctx.grad[0] : partials + static_cast<std::size_t>(gi - 1) * gsize;
-                T* gb = O.use_bias ? (gi == 0 ? ctx.grad[1] : gk + ksize) : nullptr;
-                kernels::simd::dense_backward_params_item<in, O.units, O.use_bias>(
-                    x + s0 * in, gy + s0 * O.units, gk, gb, groups.samples(gi), item % blocks);
-            });
-            reduce_group_partials(ctx.par, ctx.grad[0], partials, gsize, ksize, groups.count);
-            if constexpr (O.use_bias)
-                reduce_group_partials(ctx.par, ctx.grad[1], partials + ksize, gsize, O.units, groups.count);
+            grouped_gradients(ctx, n, kernels::simd::dense_backward_params_items<in, O.units, T>(), ctx.state + ksize,
+                              ksize, O.use_bias ? static_cast<std::size_t>(O.units) : 0,
+                              [&](int block, int s0, int count, T* gk, T* gb) {
+                                  kernels::simd::dense_backward_params_item<in, O.units, O.use_bias>(
+                                      x + static_cast<std::size_t>(s0) * in, gy + static_cast<std::size_t>(s0) * O.units, gk,
+                                      gb, count, block);
+                              });
             if (!gx) return;
             kernels::simd::dense_backward_input_prepare<in, O.units>(ctx.param[0], ctx.state);
             ctx.par.for_each(n, [&](int s) {

@@ -75,11 +75,17 @@ struct RowSplit {
     constexpr int row_end(int item) const { return (item % chunks + 1) * rows / chunks; }
 };
 
-constexpr RowSplit row_split(int n, int rows, int threads) {
+// macs: the multiply-adds of one sample; a row range gets at least min_split_macs of them (a
+// fork-join costs a few microseconds: small layers of one image run faster on one thread).
+inline constexpr std::size_t min_split_macs = 400'000;
+
+constexpr RowSplit row_split(int n, int rows, int threads, std::size_t macs) {
     RowSplit r;
     r.rows = rows;
     if (threads > 1 && n < 2 * threads) {
-        const int want = (2 * threads + n - 1) / n;
+        int want = (2 * threads + n - 1) / n;
+        const std::size_t by_work = macs / min_split_macs;
+        if (by_work < static_cast<std::size_t>(want)) want = by_work > 0 ? static_cast<int>(by_work) : 1;
         r.chunks = want < rows ? want : rows;
     }
     return r;
@@ -129,5 +135,24 @@ struct LayerDefaults {
     static constexpr bool backward_needs_input = false;
     static constexpr bool backward_needs_output = false;
 };
+
+// Kernel and bias gradients over sample groups, shared by Conv2D and Dense: for every group g
+// and kernel block b, block(b, first sample, samples, gk, gb) writes that block of the group's
+// sums; group 0 writes into the gradients, groups 1.. into `partials` (gsize = ksize + bias
+// elements apart), which are then added in group order. bsize is 0 without a bias.
+template <class T, class Block>
+void grouped_gradients(const LayerContext<T>& ctx, int n, int blocks, T* partials, std::size_t ksize,
+                       std::size_t bsize, Block&& block) {
+    const std::size_t gsize = ksize + bsize;
+    const SampleGroups groups = sample_groups(n);
+    ctx.par.for_each(groups.count * blocks, [&](int item) {
+        const int gi = item / blocks;
+        T* gk = gi == 0 ? ctx.grad[0] : partials + static_cast<std::size_t>(gi - 1) * gsize;
+        T* gb = bsize == 0 ? nullptr : (gi == 0 ? ctx.grad[1] : gk + ksize);
+        block(item % blocks, groups.begin(gi), groups.samples(gi), gk, gb);
+    });
+    reduce_group_partials(ctx.par, ctx.grad[0], partials, gsize, ksize, groups.count);
+    if (bsize > 0) reduce_group_partials(ctx.par, ctx.grad[1], partials + ksize, gsize, bsize, groups.count);
+}
 
 }  // namespace staticnet

@@ -27,6 +27,28 @@ void batch_norm_inference(const T* x, T* y, std::size_t rows, const T* gamma, co
     }
 }
 
+// From the batch mean and the sum of squared deviations (var, over `rows`; turned into the
+// biased variance in place): saves mean and 1/sqrt(var + eps) for backward, the affine
+// scale/shift that normalises, and updates the moving statistics the way tf.keras does (with
+// the unbiased variance) unless moving_mean is null. saved_mean may be mean itself.
+template <int C, class T>
+void batch_norm_statistics(const T* mean, T* var, std::size_t rows, const T* gamma, const T* beta, T* moving_mean,
+                           T* moving_var, T momentum, T eps, T* saved_mean, T* saved_inv_std, T* scale, T* shift) {
+    const T inv_m = T(1) / static_cast<T>(rows);
+    for (int c = 0; c < C; ++c) {
+        var[c] *= inv_m;
+        const T inv_std = T(1) / std::sqrt(var[c] + eps);
+        saved_mean[c] = mean[c];
+        saved_inv_std[c] = inv_std;
+        scale[c] = gamma[c] * inv_std;
+        shift[c] = beta[c] - mean[c] * scale[c];
+        if (!moving_mean) continue;
+        const T unbiased = rows > 1 ? var[c] * static_cast<T>(rows) / static_cast<T>(rows - 1) : var[c];
+        moving_mean[c] -= (moving_mean[c] - mean[c]) * (T(1) - momentum);
+        moving_var[c] -= (moving_var[c] - unbiased) * (T(1) - momentum);
+    }
+}
+
 // Training: normalise with the batch mean and biased variance; saves mean and 1/sqrt(var+eps)
 // for backward; updates the moving statistics the way tf.keras does (unbiased variance),
 // unless moving_mean is null (a loss-only forward, e.g. for a gradient check).
@@ -58,18 +80,8 @@ void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, con
         for (int c = 0; c < C; ++c) var[c] += part[c];
     }
     T scale[C], shift[C];
-    for (int c = 0; c < C; ++c) {
-        var[c] *= inv_m;
-        const T inv_std = T(1) / std::sqrt(var[c] + eps);
-        saved_mean[c] = mean[c];
-        saved_inv_std[c] = inv_std;
-        scale[c] = gamma[c] * inv_std;
-        shift[c] = beta[c] - mean[c] * scale[c];
-        if (!moving_mean) continue;
-        const T unbiased = rows > 1 ? var[c] * static_cast<T>(rows) / static_cast<T>(rows - 1) : var[c];
-        moving_mean[c] -= (moving_mean[c] - mean[c]) * (T(1) - momentum);
-        moving_var[c] -= (moving_var[c] - unbiased) * (T(1) - momentum);
-    }
+    batch_norm_statistics<C>(mean, var, rows, gamma, beta, moving_mean, moving_var, momentum, eps, saved_mean,
+                             saved_inv_std, scale, shift);
     for (std::size_t r = 0; r < rows; ++r)
         for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
 }

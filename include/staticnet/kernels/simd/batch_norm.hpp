@@ -282,18 +282,8 @@ void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, con
     for (int c = 0; c < C; ++c) mean[c] *= inv_m;
     batch_norm_squared_deviation_sums<C, Arch>(x, rows, mean, var);
     T scale[C], shift[C];
-    for (int c = 0; c < C; ++c) {
-        var[c] *= inv_m;
-        const T inv_std = T(1) / std::sqrt(var[c] + eps);
-        saved_mean[c] = mean[c];
-        saved_inv_std[c] = inv_std;
-        scale[c] = gamma[c] * inv_std;
-        shift[c] = beta[c] - mean[c] * scale[c];
-        if (!moving_mean) continue;
-        const T unbiased = rows > 1 ? var[c] * static_cast<T>(rows) / static_cast<T>(rows - 1) : var[c];
-        moving_mean[c] -= (moving_mean[c] - mean[c]) * (T(1) - momentum);
-        moving_var[c] -= (moving_var[c] - unbiased) * (T(1) - momentum);
-    }
+    reference::batch_norm_statistics<C>(mean, var, rows, gamma, beta, moving_mean, moving_var, momentum, eps,
+                                        saved_mean, saved_inv_std, scale, shift);
     batch_norm_affine<C, Arch>(x, y, rows, scale, shift);
 }
 
