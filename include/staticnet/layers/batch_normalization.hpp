@@ -95,12 +95,8 @@ struct BatchNormalization {
             add_groups<C>(st.sums, groups.count, sum_g);
             add_groups<C>(st.sums2, groups.count, sum_gx);
             if (!gx) return;
-            const T inv_m = T(1) / static_cast<T>(rows);
-            for (int c = 0; c < C; ++c) {
-                st.a[c] = ctx.param[0][c] * st.inv_std[c];
-                st.b[c] = sum_g[c] * inv_m;
-                st.d[c] = sum_gx[c] * inv_m;
-            }
+            kernels::reference::batch_norm_backward_coefficients<C>(ctx.param[0], st.inv_std, sum_g, sum_gx, rows,
+                                                                     st.a, st.b, st.d);
             ctx.par.for_each(n, [&](int s) {
                 kernels::simd::batch_norm_backward_input<C>(x + s * sample, gy + s * sample, gx + s * sample, sample_rows,
                                                             st.mean, st.inv_std, st.a, st.b, st.d);

@@ -266,10 +266,7 @@ template <int C, class Arch = default_arch, class T>
 void batch_norm_inference(const T* x, T* y, std::size_t rows, const T* gamma, const T* beta, const T* mean,
                           const T* var, T eps) {
     T scale[C], shift[C];
-    for (int c = 0; c < C; ++c) {
-        scale[c] = gamma[c] / std::sqrt(var[c] + eps);
-        shift[c] = beta[c] - mean[c] * scale[c];
-    }
+    reference::batch_norm_inference_coefficients<C>(gamma, beta, mean, var, eps, scale, shift);
     batch_norm_affine<C, Arch>(x, y, rows, scale, shift);
 }
 
@@ -290,20 +287,10 @@ void batch_norm_training(const T* x, T* y, std::size_t rows, const T* gamma, con
 template <int C, class Arch = default_arch, class T>
 void batch_norm_backward(const T* x, const T* gy, T* gx, std::size_t rows, const T* gamma, const T* saved_mean,
                          const T* saved_inv_std, T* ggamma, T* gbeta) {
-    T sum_g[C], sum_gx[C];
-    batch_norm_backward_sums<C, Arch>(x, gy, rows, saved_mean, saved_inv_std, sum_g, sum_gx);
-    for (int c = 0; c < C; ++c) {
-        gbeta[c] = sum_g[c];
-        ggamma[c] = sum_gx[c];
-    }
+    batch_norm_backward_sums<C, Arch>(x, gy, rows, saved_mean, saved_inv_std, gbeta, ggamma);
     if (!gx) return;
-    const T inv_m = T(1) / static_cast<T>(rows);
     T a[C], mg[C], mgx[C];
-    for (int c = 0; c < C; ++c) {
-        a[c] = gamma[c] * saved_inv_std[c];
-        mg[c] = sum_g[c] * inv_m;
-        mgx[c] = sum_gx[c] * inv_m;
-    }
+    reference::batch_norm_backward_coefficients<C>(gamma, saved_inv_std, gbeta, ggamma, rows, a, mg, mgx);
     batch_norm_backward_input<C, Arch>(x, gy, gx, rows, saved_mean, saved_inv_std, a, mg, mgx);
 }
 
