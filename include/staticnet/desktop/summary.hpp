@@ -108,6 +108,16 @@ void print_summary(const Inference<Net, Batch, T>&, std::ostream& out, std::stri
     out << ", " << thousands(Inference<Net, Batch, T>::arena_bytes) << " at batch " << Batch << '\n';
 }
 
+template <class Net, const auto& Params, int Batch>
+void print_summary(const StaticInference<Net, Params, Batch>&, std::ostream& out,
+                   std::string_view model_name = "sequential") {
+    using I = StaticInference<Net, Params, Batch>;
+    using T = typename I::value_type;
+    print_keras_table<Net>(out, model_name);
+    print_plan_lines<Net, T>(out);
+    out << ", " << thousands(I::arena_bytes) << " at batch " << Batch << " (parameters read in place)\n";
+}
+
 template <class Net, class O, class L, int Batch, class T>
 void print_summary(const Model<Net, O, L, Batch, T>&, std::ostream& out, std::string_view model_name = "sequential") {
     using M = Model<Net, O, L, Batch, T>;

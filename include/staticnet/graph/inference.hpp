@@ -1,20 +1,27 @@
 // Inference<Net, Batch, T>: parameters and the planned inference arena inside one object.
-// Declare it static (or inside another static object): it never allocates.
+// StaticInference<Net, Params, Batch>: the arena only; the parameters are a generated model's
+// constexpr array (ModelParameters), read in place: on a microcontroller they stay in flash.
+// Declare either static (or inside another static object): they never allocate.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "../core/init.hpp"
+#include "model_parameters.hpp"
 #include "runner.hpp"
 #include "sequential.hpp"
 
 namespace staticnet {
 
-template <class Net, int Batch = 1, class T = float>
-class Inference {
+namespace detail {
+
+// The planned inference arena and the forward pass over parameters someone else holds.
+template <class Net, int Batch, class T>
+class InferenceArena {
     static_assert(is_sequential_v<Net>, "staticnet: Inference<Net, ...> needs a sn::Sequential<...> network type");
     static_assert(Batch >= 1, "staticnet: the batch size must be at least 1");
 
@@ -29,6 +36,29 @@ public:
     static constexpr std::size_t parameter_bytes = Net::params.total * sizeof(T);
     static constexpr std::size_t arena_bytes = plan.total * sizeof(T);
 
+    // Where the next batch's input goes (Batch * input_size values, NHWC).
+    std::span<T> input_buffer() { return {arena_ + plan.offset[Net::inference_buffer_of[0]], Batch * input_size}; }
+
+    // Runs predict's layers on `e`'s threads (a desktop ThreadPool); {} for the calling thread.
+    void set_executor(Executor e) { par_ = Parallel(e); }
+    int threads() const { return par_.threads(); }
+
+protected:
+    template <class Each>
+    std::span<const T> run(const T* params, std::span<const T> input, int n, Each&& each) {
+        return Runner<Net, T>::predict(plan, Batch, params, arena_, input, n, par_, each);
+    }
+
+private:
+    alignas(64) T arena_[plan.total > 0 ? plan.total : 1] = {};
+    Parallel par_{};
+};
+
+}  // namespace detail
+
+template <class Net, int Batch = 1, class T = float>
+class Inference : public detail::InferenceArena<Net, Batch, T> {
+public:
     // Prints the Keras table and the memory plan (needs <staticnet/staticnet.hpp>; the core
     // itself has no iostream).
     template <class Stream>
@@ -50,9 +80,6 @@ public:
         return {params_ + s.offset, s.size};
     }
 
-    // Where the next batch's input goes (Batch * input_size values, NHWC).
-    std::span<T> input_buffer() { return {arena_ + plan.offset[Net::inference_buffer_of[0]], Batch * input_size}; }
-
     // Runs the network on n <= Batch samples (NHWC, n * input_size values). Returns the
     // n * output_size outputs, valid until the next call. An input that is too short, or n
     // outside 1..Batch, gives an empty span.
@@ -64,17 +91,42 @@ public:
     // output is n * shapes[position].size() values, valid only during the call.
     template <class Each>
     std::span<const T> forward_each(std::span<const T> input, int n, Each&& each) {
-        return detail::Runner<Net, T>::predict(plan, Batch, params_, arena_, input, n, par_, each);
+        return this->run(params_, input, n, each);
     }
-
-    // Runs predict's layers on `e`'s threads (a desktop ThreadPool); {} for the calling thread.
-    void set_executor(Executor e) { par_ = Parallel(e); }
-    int threads() const { return par_.threads(); }
 
 private:
     alignas(64) T params_[Net::params.total > 0 ? Net::params.total : 1] = {};
-    alignas(64) T arena_[plan.total > 0 ? plan.total : 1] = {};
-    Parallel par_{};
+};
+
+// Inference over constexpr parameters: `Params` is a generated model's `parameters` (a
+// ModelParameters<Net', T>); the network types must have the same signature, or the
+// compilation stops with a message saying so. Only the arena is in the object.
+template <class Net, const auto& Params, int Batch = 1>
+class StaticInference
+    : public detail::InferenceArena<Net, Batch, typename std::remove_cvref_t<decltype(Params)>::value_type> {
+    using P = std::remove_cvref_t<decltype(Params)>;
+    static_assert(is_model_parameters_v<P>,
+                  "staticnet: StaticInference<Net, Params, Batch> needs a generated model's parameters "
+                  "(a constexpr sn::ModelParameters object)");
+    static_assert(detail::parameters_check<signature_of<Net>, Params.signature>::ok);
+
+public:
+    using T = typename P::value_type;
+
+    template <class Stream>
+    void summary(Stream& out) const {
+        print_summary(*this, out);
+    }
+
+    static constexpr std::span<const T> parameters() { return {Params.values, Net::params.total}; }
+
+    std::span<const T> predict(std::span<const T> input, int n) {
+        return forward_each(input, n, [](int, const T*) {});
+    }
+    template <class Each>
+    std::span<const T> forward_each(std::span<const T> input, int n, Each&& each) {
+        return this->run(Params.values, input, n, each);
+    }
 };
 
 }  // namespace staticnet

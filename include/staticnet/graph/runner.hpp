@@ -33,14 +33,18 @@ struct Runner {
     // it is already there), runs every layer, returns the output span (empty when n or the
     // input size is wrong). Shared by Inference and Model.
     template <class Plan, class Each>
-    static std::span<const T> predict(const Plan& plan, int batch, T* params, T* arena, std::span<const T> x, int n,
-                                      Parallel par, Each&& each) {
+    // Inference never writes a parameter (layers see ctx.training == false), so params may be
+    // a constexpr array in read-only memory; the context's pointers are non-const only because
+    // training shares them.
+    static std::span<const T> predict(const Plan& plan, int batch, const T* params, T* arena, std::span<const T> x,
+                                      int n, Parallel par, Each&& each) {
         constexpr std::size_t in_size = Net::input_shape.size();
         if (n < 1 || n > batch || x.size() < static_cast<std::size_t>(n) * in_size) return {};
         T* in = arena + plan.offset[Net::inference_buffer_of[0]];
         if (x.data() != in)
             for (std::size_t i = 0; i < static_cast<std::size_t>(n) * in_size; ++i) in[i] = x[i];
-        forward_inference(plan, params, arena, n, par, each, std::make_index_sequence<Net::layer_count>{});
+        forward_inference(plan, const_cast<T*>(params), arena, n, par, each,
+                          std::make_index_sequence<Net::layer_count>{});
         return {arena + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
                 static_cast<std::size_t>(n) * Net::output_shape.size()};
     }
