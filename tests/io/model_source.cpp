@@ -141,3 +141,33 @@ TEST_CASE("the header names every tensor and writes exact hexadecimal values") {
     std::snprintf(first, sizeof first, "%af,", static_cast<double>(m.parameters()[0]));
     CHECK(h.find(first) != std::string::npos);
 }
+
+TEST_CASE("a generated header's folded inference form: constexpr fold = run-time fold, predictions within 1e-5") {
+    using Nin = sn::examples::Nin;
+    using Folded = sn::inference_form<Nin>;
+    static_assert(std::is_same_v<nin_model::FoldedInference<8>::network, Folded>);
+    static_assert(Folded::params.total == 31'530);
+    static_assert(nin_model::folded_parameters<>.signature == sn::signature_of<Folded>);
+    CHECK(std::string(sn::source_text<Folded>()).find("    sn::Affine,\n") != std::string::npos);
+
+    static sn::Inference<Nin, 8, float> desktop;
+    static sn::Inference<Folded, 8, float> folded_at_run_time;
+    static nin_model::FoldedInference<8> folded;
+    sn::io::load_weights<float>(desktop.parameters(), weights_dir + "/weights_nin.bin");
+    REQUIRE(sn::fold_parameters<Nin, float>(desktop.parameters(), folded_at_run_time.parameters()));
+    const auto constant = nin_model::FoldedInference<8>::parameters();
+    for (std::size_t i = 0; i < constant.size(); ++i)
+        if (constant[i] != folded_at_run_time.parameters()[i]) FAIL("folded parameter " << i << " differs");
+
+    sn::Rng rng(9);
+    std::vector<float> x(8 * Nin::input_shape.size());
+    for (auto& v : x) v = static_cast<float>(rng.below(256));
+    const auto a = desktop.predict(x, 8);
+    const std::vector<float> expected(a.begin(), a.end());
+    const auto b = folded.predict(x, 8);
+    REQUIRE(b.size() == expected.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < b.size(); ++i) worst = std::max(worst, std::abs(double(b[i]) - expected[i]));
+    CHECK(worst < 1e-5);
+    MESSAGE("folded vs unfolded NIN, max |dp| = " << worst);
+}

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 
+#include "inference_form.hpp"
 #include "sequential.hpp"
 #include "source.hpp"
 
@@ -34,6 +35,15 @@ template <class P>
 inline constexpr bool is_model_parameters_v = false;
 template <class Net, class T>
 inline constexpr bool is_model_parameters_v<ModelParameters<Net, T>> = true;
+
+// The parameters of the inference form (graph/inference_form.hpp: BatchNormalization folded,
+// Dropout dropped), constexpr when p is: a generated header's folded_parameters<> is this.
+template <class Net, class T>
+constexpr ModelParameters<inference_form<Net>, T> fold(const ModelParameters<Net, T>& p) {
+    ModelParameters<inference_form<Net>, T> r{signature_of<inference_form<Net>>, {}};
+    fold_parameters<Net, T>(p.values, r.values);
+    return r;
+}
 
 namespace detail {
 // The template arguments name both signatures in the compiler's "required from" line.

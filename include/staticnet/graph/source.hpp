@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "../layers/activation.hpp"
+#include "../layers/affine.hpp"
 #include "../layers/batch_normalization.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/dense.hpp"
@@ -209,6 +210,7 @@ constexpr void layer(Writer& w, const DropoutOptions& o) {
     w.put("}>");
 }
 constexpr void flatten(Writer& w) { w.put("sn::Flatten"); }
+constexpr void affine(Writer& w) { w.put("sn::Affine"); }
 constexpr void activation(Writer& w, ActivationFunction a) {
     w.put("sn::Activation<");
     w.put(activation_source(a));
@@ -253,6 +255,10 @@ struct spelling<Dropout<O>> {
 template <>
 struct spelling<Flatten> {
     static constexpr void write(Writer& w) { flatten(w); }
+};
+template <>
+struct spelling<Affine> {
+    static constexpr void write(Writer& w) { affine(w); }
 };
 template <ActivationFunction A>
 struct spelling<Activation<A>> {

@@ -178,6 +178,11 @@ void write_model_header(std::ostream& out, const ModelSource& m, std::span<const
         << "              \"the signature its parameters were generated for; regenerate the header\");\n\n"
         << "// Inference reading the parameters in place (.rodata: flash on a microcontroller).\n"
         << "template <int Batch = 1>\nusing Inference = sn::StaticInference<Network, parameters, Batch>;\n\n"
+        << "// The inference form (BatchNormalization folded, Dropout dropped: sn::inference_form), its\n"
+        << "// parameters computed by the compiler on first use, also read in place.\n"
+        << "template <class = void>\ninline constexpr auto folded_parameters = sn::fold(parameters);\n"
+        << "template <int Batch = 1>\n"
+        << "using FoldedInference = sn::StaticInference<sn::inference_form<Network>, folded_parameters<>, Batch>;\n\n"
         << "}  // namespace " << m.name << '\n';
     if (!out) throw ModelSourceError("writing the header failed");
 }
@@ -187,6 +192,69 @@ template <class Net, class T>
 void write_model_header(std::ostream& out, std::span<const T> values, std::string name, std::string origin,
                         std::string generator = "staticnet") {
     write_model_header<T>(out, model_source<Net>(std::move(name), std::move(origin), std::move(generator)), values);
+}
+
+}  // namespace staticnet::io
+
+// ---- a network decided at run time ----------------------------------------------------------
+// A generator that builds the network at run time (tools/onnx: staticnet_onnx_import) spells it
+// with the sn::source writer functions, the same ones source_of<Net> is made of, and lists each
+// layer's parameter tensors; runtime_model_source lays them out as Sequential::param_slots does,
+// so it returns what model_source<Net> returns for the network type the spelling names.
+namespace staticnet::io {
+
+// The text `write(sn::source::Writer&)` produces (run twice: counted, then written).
+template <class Write>
+std::string spell(Write&& write) {
+    source::Writer count;
+    write(count);
+    std::string text(count.size(), '\0');
+    source::Writer w(text.data(), text.size());
+    write(w);
+    return text;
+}
+
+// One parameter tensor of a network built at run time.
+struct RuntimeTensor {
+    int position = 0;     // layer position (Input = 0)
+    std::string layer;    // the layer kind's keras_name ("conv2d")
+    std::string name;     // the tensor's ParamSpecs name ("kernel")
+    std::string shape;    // Keras layout, as dims_text writes it: "(3, 3, 1, 32)"
+    std::size_t size = 0;
+    bool trainable = true;
+};
+
+// `tensors` by layer position, each layer's in its ParamSpecs order (Conv2D/Dense: kernel, bias;
+// BatchNormalization: gamma, beta, moving_mean, moving_variance). Their offsets are
+// Sequential::param_slots': the trainable tensors first, then the non-trainable ones, each group
+// in that order. The signature is the FNV-1a hash of `network`.
+inline ModelSource runtime_model_source(std::string name, std::string network, std::string origin,
+                                        std::string generator, const std::vector<RuntimeTensor>& tensors) {
+    ModelSource m;
+    m.name = std::move(name);
+    m.network = std::move(network);
+    m.signature = source::fnv1a(m.network);
+    m.origin = std::move(origin);
+    m.generator = std::move(generator);
+    for (const auto& t : tensors)
+        if (t.trainable) m.trainable += t.size;
+    std::size_t trainable_at = 0, frozen_at = m.trainable;
+    for (const auto& t : tensors) {
+        std::size_t& at = t.trainable ? trainable_at : frozen_at;
+        m.tensors.push_back({t.position, t.layer, t.name, t.shape, at, t.size});
+        at += t.size;
+    }
+    m.total = frozen_at;
+    std::stable_sort(m.tensors.begin(), m.tensors.end(),
+                     [](const TensorSource& a, const TensorSource& b) { return a.offset < b.offset; });
+    return m;
+}
+
+// Where tensor `name` of the layer at `position` starts in the flat array; npos if it has none.
+inline std::size_t offset_of(const ModelSource& m, int position, std::string_view name) {
+    for (const auto& t : m.tensors)
+        if (t.position == position && t.name == name) return t.offset;
+    return static_cast<std::size_t>(-1);
 }
 
 }  // namespace staticnet::io
