@@ -1,16 +1,30 @@
-# cmake -P script: compiles and links tests/firmware/nin_predict.cpp with the Cortex-M4 startup
-# code into an ELF for qemu-system-arm -M mps2-an386. Run by the ctest case
-# firmware_cortex_m4_build (and the target firmware_cortex_m4); any failure fails the script.
-#   -DCXX=<arm-none-eabi-g++> -DSOURCE_DIR=<project root> -DOUTPUT=<file.elf>
-# Optional (the training-step image, firmware_cortex_m4_train_build):
+# cmake -P script: builds one test program of tests/firmware for one target of targets/, with
+# that target's flags (targets/<target>/target.cmake, the file its toolchain file reads too).
+# Run by the ctest cases firmware_<target>[_train]_build (and the targets firmware_<target>...);
+# any failure fails the script.
+#   -DTARGET=<cortex-m4|cortex-m7|cortex-m55|aarch64-linux>
+#   -DCXX=<the target's g++> -DSOURCE_DIR=<project root> -DOUTPUT=<image>
+# Optional:
 #   -DPROGRAM=<source in tests/firmware>   default nin_predict.cpp
-#   -DEXTRA_FLAGS=<flag;flag>             extra compile flags, e.g. -ffp-contract=off
-foreach(var CXX SOURCE_DIR OUTPUT)
-  if(NOT DEFINED ${var})
+#   -DEXTRA_FLAGS=<flag;flag>             extra compile (and link) flags, e.g. -ffp-contract=off
+#   -DEXPECT_LINK_ERROR=<text>            the build must FAIL in the link step with <text> in the
+#                                         linker's output (an oversized arena and the linker
+#                                         script's ASSERT); the script then succeeds
+#
+# Each source is compiled to <image stem>.<source name>.o (kept: on aarch64 the no-heap check
+# reads the program's object, since the static executable contains glibc's malloc), then linked;
+# the link writes <image stem>.map.
+# Cortex-M: the program (-DSTATICNET_FIRMWARE: output through semihosting) and the shared startup
+# code, linked with the board's linker script.
+# aarch64-linux: the program, linked -static. The cross compiler gets the build machine's
+# xsimd/xtensor/xtl/doctest through a directory of symbolic links to just those
+# (<output dir>/aarch64-host-headers), never -isystem /usr/include; the target's test flags
+# (-include expect_neon.hpp) fail the build unless the kernels use NEON.
+foreach(var TARGET CXX SOURCE_DIR OUTPUT)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "build_firmware.cmake: -D${var}=... is required")
   endif()
 endforeach()
-
 if(NOT DEFINED PROGRAM OR PROGRAM STREQUAL "")
   set(PROGRAM nin_predict.cpp)
 endif()
@@ -18,34 +32,86 @@ if(NOT DEFINED EXTRA_FLAGS)
   set(EXTRA_FLAGS "")
 endif()
 
-set(target_dir "${SOURCE_DIR}/targets/cortex-m4")
+set(target_file "${SOURCE_DIR}/targets/${TARGET}/target.cmake")
+if(NOT EXISTS "${target_file}")
+  message(FATAL_ERROR "build_firmware.cmake: no target '${TARGET}' (${target_file})")
+endif()
+include("${target_file}")
+
 get_filename_component(output_dir "${OUTPUT}" DIRECTORY)
-get_filename_component(output_stem "${OUTPUT}" NAME_WE)
+get_filename_component(output_name "${OUTPUT}" NAME)
+string(REGEX REPLACE "\\.elf$" "" output_stem "${output_name}")
 file(MAKE_DIRECTORY "${output_dir}")
 file(REMOVE "${OUTPUT}")  # never leave a stale image behind a failed build
 
-set(command
-  "${CXX}"
-  # target and language (see targets/cortex-m4/README.md)
-  -std=gnu++20 -O2 -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
-  -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit
-  -ffunction-sections -fdata-sections
-  # the project's warning policy (as staticnet_warnings, without -march=native)
-  -Wall -Wextra -Wpedantic -Werror
-  ${EXTRA_FLAGS}
-  -DSTATICNET_FIRMWARE
-  "-I${SOURCE_DIR}/include" "-I${SOURCE_DIR}"
-  "${SOURCE_DIR}/tests/firmware/${PROGRAM}"
-  "${target_dir}/startup.cpp"
-  -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections
-  "-Wl,-Map=${output_dir}/${output_stem}.map"
-  -T "${target_dir}/mps2-an386.ld"
-  -o "${OUTPUT}")
+# The project's warning policy (as staticnet_warnings, without -march=native).
+set(warnings -Wall -Wextra -Wpedantic -Werror)
+set(program "${SOURCE_DIR}/tests/firmware/${PROGRAM}")
+set(map "-Wl,-Map=${output_dir}/${output_stem}.map")
 
-list(JOIN command " " command_text)
-message(STATUS "${command_text}")
-execute_process(COMMAND ${command} RESULT_VARIABLE result)
-if(NOT result EQUAL 0 OR NOT EXISTS "${OUTPUT}")
-  message(FATAL_ERROR "Cortex-M4 firmware build FAILED (${result}): see the compiler output above")
+# run(<what> <command>...): runs it (echoed); returns its status and output in run_result and
+# run_output (also printed).
+function(run what)
+  list(JOIN ARGN " " command_text)
+  message(STATUS "${what}: ${command_text}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE output
+                  ERROR_VARIABLE output)
+  if(NOT output STREQUAL "")
+    message("${output}")
+  endif()
+  set(run_result "${result}" PARENT_SCOPE)
+  set(run_output "${output}" PARENT_SCOPE)
+endfunction()
+
+set(include_flags "-I${SOURCE_DIR}/include" "-I${SOURCE_DIR}")
+if(STATICNET_TARGET_KIND STREQUAL "cortex-m")
+  set(sources "${program}" "${STATICNET_TARGET_STARTUP}")
+  list(APPEND EXTRA_FLAGS -DSTATICNET_FIRMWARE)
+  set(link_flags ${STATICNET_TARGET_LINK_FLAGS} -T "${STATICNET_TARGET_LINKER_SCRIPT}")
+elseif(STATICNET_TARGET_KIND STREQUAL "linux")
+  set(sources "${program}")
+  set(headers "${output_dir}/${STATICNET_TARGET_SHORT_NAME}-host-headers")
+  staticnet_link_host_headers("${headers}")
+  list(APPEND include_flags -isystem "${headers}" ${STATICNET_TARGET_TEST_FLAGS})
+  set(link_flags ${STATICNET_TARGET_LINK_FLAGS})
+else()
+  message(FATAL_ERROR "build_firmware.cmake: target '${TARGET}' has unknown kind '${STATICNET_TARGET_KIND}'")
+endif()
+
+# Compile each source to <image stem>.<source name>.o, then link.
+set(objects "")
+foreach(source IN LISTS sources)
+  get_filename_component(name "${source}" NAME_WE)
+  set(object "${output_dir}/${output_stem}.${name}.o")
+  file(REMOVE "${object}")
+  run("${TARGET}: compile ${name}" "${CXX}" ${STATICNET_TARGET_CXX_FLAGS} ${STATICNET_TARGET_OPT_FLAGS}
+      ${warnings} ${EXTRA_FLAGS} ${include_flags} -c "${source}" -o "${object}")
+  if(NOT run_result EQUAL 0)
+    message(FATAL_ERROR "${TARGET} build of ${PROGRAM} FAILED: ${source} did not compile (${run_result}), "
+                        "see the compiler output above")
+  endif()
+  list(APPEND objects "${object}")
+endforeach()
+
+run("${TARGET}: link" "${CXX}" ${STATICNET_TARGET_CXX_FLAGS} ${STATICNET_TARGET_OPT_FLAGS} ${EXTRA_FLAGS}
+    ${objects} ${link_flags} "${map}" -o "${OUTPUT}")
+if(DEFINED EXPECT_LINK_ERROR AND NOT EXPECT_LINK_ERROR STREQUAL "")
+  if(run_result EQUAL 0)
+    message(FATAL_ERROR "expected the link to fail with \"${EXPECT_LINK_ERROR}\", but ${OUTPUT} was built")
+  endif()
+  string(FIND "${run_output}" "${EXPECT_LINK_ERROR}" found)
+  if(found EQUAL -1)
+    message(FATAL_ERROR "the link failed, but not with \"${EXPECT_LINK_ERROR}\" (output above)")
+  endif()
+  file(REMOVE "${OUTPUT}")
+  message(STATUS "OK: the program compiled and its link failed as expected, with \"${EXPECT_LINK_ERROR}\"")
+  return()
+endif()
+if(NOT run_result EQUAL 0)
+  message(FATAL_ERROR "${TARGET} build of ${PROGRAM} FAILED in the link step (${run_result}): "
+                      "see the linker output above")
+endif()
+if(NOT EXISTS "${OUTPUT}")
+  message(FATAL_ERROR "${TARGET} build of ${PROGRAM}: ${OUTPUT} was not written")
 endif()
 message(STATUS "built ${OUTPUT}")

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Runs the Cortex-M4 build of nin_predict under qemu-system-arm (mps2-an386, semihosting) and
-the host build of the same source, and compares the printed probabilities and checksum.
+"""Runs a target's build of nin_predict under QEMU (a Cortex-M board under qemu-system-arm with
+semihosting, or aarch64 Linux under qemu-aarch64-static with --user) and the host build of the
+same source, and compares the printed probabilities and checksum.
 
 Fails (exit 1) with a message naming the cause: QEMU hung (timeout), the firmware faulted,
 exited non-zero, printed something unparsable, or a value differs by more than --rtol.
@@ -11,7 +12,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_run import add_common_arguments, fail, run_host, run_qemu  # noqa: E402
+from qemu_run import add_common_arguments, fail, run_host, run_target  # noqa: E402
 
 
 def parse(text, who):
@@ -41,13 +42,13 @@ def main():
     args = ap.parse_args()
 
     expected = parse(run_host(args.host), "host")
-    stdout, output = run_qemu(args.qemu, args.machine, args.elf, args.timeout, "QEMU status; ")
+    stdout, output = run_target(args, "QEMU status; ")
     actual = parse(stdout, "qemu")
 
     sys.stdout.write(output)
     worst = 0.0
     bad = []
-    print(f"{'value':<10} {'host':>16} {'cortex-m4':>16} {'rel. diff':>10}")
+    print(f"{'value':<10} {'host':>16} {args.target:>16} {'rel. diff':>10}")
     for key, want in expected.items():
         got = actual[key]
         scale = max(abs(want), abs(got))
@@ -58,9 +59,10 @@ def main():
         if rel > args.rtol:
             bad.append(key)
     if bad:
-        fail(f"Cortex-M4 output differs from the host by more than {args.rtol:g} relative in: "
+        fail(f"{args.target} output differs from the host by more than {args.rtol:g} relative in: "
              + ", ".join(bad))
-    print(f"OK: Cortex-M4 (QEMU {args.machine}) matches the host; "
+    where = "QEMU user mode" if args.user else f"QEMU {args.machine}"
+    print(f"OK: {args.target} ({where}) matches the host; "
           f"largest relative difference {worst:.3g} <= {args.rtol:g}")
 
 

@@ -1,10 +1,15 @@
 // Predicts one deterministic 28x28x1 input with the seed NIN network (Glorot-initialised from a
 // fixed seed) and prints the 10 class probabilities (9 significant digits, one per line) and a
-// checksum. Built twice from this one source (output: tests/firmware/print.hpp):
+// checksum. Built from this one source for the host and every target (output:
+// tests/firmware/print.hpp):
 //   - for the host (a normal executable): output through std::fputs;
-//   - for the Cortex-M4 (-DSTATICNET_FIRMWARE, with targets/cortex-m4/startup.cpp): output
-//     through semihosting, run under qemu-system-arm -M mps2-an386.
-// tests/firmware/compare_qemu.py runs both and compares the numbers (1e-5 relative).
+//   - for the Cortex-M boards (-DSTATICNET_FIRMWARE, with targets/cortex-m-common/startup.cpp):
+//     output through semihosting, run under qemu-system-arm -M mps2-an386 (M4), mps2-an500
+//     (M7) or mps3-an547 (M55);
+//   - for aarch64 Linux (static, NEON kernels): output through std::fputs, run under
+//     qemu-aarch64-static.
+// tests/firmware/compare_qemu.py runs a target build and the host build and compares the
+// numbers (1e-5 relative).
 //
 // Output (parsed by compare_qemu.py):
 //   staticnet nin_predict

@@ -1,11 +1,12 @@
-// Text output of the firmware test programs (nin_predict.cpp, train_step.cpp), one source for both
-// builds: on the Cortex-M4 (-DSTATICNET_FIRMWARE) through semihosting, on the host through
-// std::fputs. Numbers are formatted by tinyfmt (no printf, no heap), so both builds print the
-// same text for the same values. Internal linkage and no `inline`, as when each program had its
-// own copy: the compiler makes the same inlining choices (same Cortex-M4 image size).
+// Text output of the firmware test programs (nin_predict.cpp, train_step.cpp), one source for
+// every build: on the Cortex-M boards (-DSTATICNET_FIRMWARE) through semihosting, on the host and
+// on aarch64 Linux through std::fputs. Numbers are formatted by tinyfmt (no printf, no heap), so
+// all builds print the same text for the same values. Internal linkage and no `inline`, as when
+// each program had its own copy: the compiler makes the same inlining choices (same Cortex-M4
+// image size).
 #pragma once
 
-#include "targets/cortex-m4/semihosting.hpp"
+#include "targets/cortex-m-common/semihosting.hpp"
 
 #if !defined(STATICNET_FIRMWARE)
 #include <cstdio>

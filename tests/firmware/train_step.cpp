@@ -1,15 +1,16 @@
 // Trains a small network-in-network (12x12x1 inputs, 4 classes) for 20 steps on one
 // deterministic synthetic batch of 8 images with sn::Model<Net, Adam, SparseCategoricalCrossentropy>
 // and prints the loss of every step, parameter and BatchNormalization moving-statistics
-// checksums and the predictions after training. Built twice from this one source (output:
-// tests/firmware/print.hpp):
+// checksums and the predictions after training. Built from this one source for the host and
+// the Cortex-M boards (output: tests/firmware/print.hpp):
 //   - for the host (a normal executable): output through std::fputs;
-//   - for the Cortex-M4 (-DSTATICNET_FIRMWARE, with targets/cortex-m4/startup.cpp): output
-//     through semihosting, run under qemu-system-arm -M mps2-an386.
-// tests/firmware/compare_qemu_train.py runs both and compares (tolerances explained there).
-// It shows that the whole training step - training-mode forward (dropout, BN batch statistics),
-// loss, backward, BN moving-statistics update and the Adam update - runs on a Cortex-M4 without
-// heap, exceptions, RTTI or iostream.
+//   - for the Cortex-M4/M7/M55 (-DSTATICNET_FIRMWARE, with targets/cortex-m-common/startup.cpp):
+//     output through semihosting, run under qemu-system-arm -M mps2-an386 / mps2-an500 /
+//     mps3-an547.
+// tests/firmware/compare_qemu_train.py runs a board build and the host build and compares
+// (tolerances explained there). It shows that the whole training step - training-mode forward
+// (dropout, BN batch statistics), loss, backward, BN moving-statistics update and the Adam
+// update - runs on a Cortex-M without heap, exceptions, RTTI or iostream.
 //
 // Output (parsed by compare_qemu_train.py; values with 9 significant digits):
 //   staticnet train_step
@@ -120,7 +121,7 @@ static std::array<std::int32_t, batch> labels;
 int main() {
   print("staticnet train_step\n");
   // The host build runs the SIMD kernels, whose per-sample-group gradient sums (for threads)
-  // make its scratch larger; the Cortex-M4 runs the reference kernels with one group.
+  // make its scratch larger; the Cortex-M boards run the reference kernels with one group.
   print_bytes(STATICNET_HAS_XSIMD ? "simd_group_scratch" : "reference_scratch", TrainModel::scratch_bytes);
   print_bytes("parameters", TrainModel::parameter_bytes);
   print_bytes("gradients", TrainModel::gradient_bytes);

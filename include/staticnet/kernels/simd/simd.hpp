@@ -10,6 +10,7 @@
 // a SIMD kernel is its reference kernel.
 #pragma once
 #include <cstddef>
+#include <utility>
 #include <type_traits>
 
 #if !defined(STATICNET_REFERENCE_KERNELS) && __has_include(<xsimd/xsimd.hpp>)

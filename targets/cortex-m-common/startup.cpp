@@ -1,13 +1,19 @@
-// Startup code for a Cortex-M4F on the Arm MPS2 AN386 board (qemu-system-arm -M mps2-an386),
-// to be linked with mps2-an386.ld and -nostartfiles. No heap, no exceptions, no libc stdio.
+// Startup code shared by staticnet's Cortex-M boards: Cortex-M4F on MPS2 AN386, Cortex-M7 on
+// MPS2 AN500, Cortex-M55 on MPS3 AN547 (qemu-system-arm -M mps2-an386 | mps2-an500 | mps3-an547).
+// Link it with the board's linker script (targets/<board>/*.ld, which includes
+// staticnet_sections.ld from this directory) and -nostartfiles. No heap, no exceptions, no libc
+// stdio.
 //
-//  - vector table in .isr_vector: initial SP = _estack (top of RAM), Reset_Handler, and a fault
-//    handler for every system exception;
-//  - Reset_Handler: enable the FPU (CPACR CP10/CP11 full access), copy .data from its load
-//    address in FLASH, zero .bss, run __preinit_array/__init_array, call main(), and end the
-//    program with main's status through semihosting (SYS_EXIT_EXTENDED);
-//  - faults print "FAULT: <exception> ..." with the stacked PC/LR and the fault status registers,
-//    then exit with status fault_exit_status (3).
+//  - vector table in .isr_vector: initial SP = _estack (from the board's linker script),
+//    Reset_Handler, and a fault handler for every system exception;
+//  - Reset_Handler: enable the FPU (CPACR CP10/CP11 full access; on the M55 this also enables
+//    Helium/MVE), on Armv8-M set the stack limit MSPLIM = __stack_limit, enable the MemManage/
+//    BusFault/UsageFault exceptions (else they escalate to HardFault), copy .data from its load
+//    address, zero .bss, run __preinit_array/__init_array, call main(), and end the program with
+//    main's status through semihosting (SYS_EXIT_EXTENDED);
+//  - faults print "FAULT: <exception> ..." with the stacked PC/LR and the fault status registers
+//    (and "stack overflow" for an Armv8-M stack-limit fault), then exit with status
+//    fault_exit_status (3).
 // Static destructors are never run (the program ends in Reset_Handler), so atexit() is a no-op
 // here: that also keeps newlib's atexit machinery (and any allocation in it) out of the image.
 #include <cstddef>
@@ -16,7 +22,8 @@
 #include "semihosting.hpp"
 
 extern "C" {
-// From the linker script.
+// From the linker script (the board's script and staticnet_sections.ld). __stack_limit is
+// referenced from Reset_Handler's assembly on Armv8-M.
 extern std::uint32_t _estack;
 extern std::uint32_t _sidata, _sdata, _edata, _sbss, _ebss;
 extern void (*__preinit_array_start[])();
@@ -40,7 +47,23 @@ namespace {
 
 inline constexpr int fault_exit_status = 3;
 
+// Armv8-M Mainline (Cortex-M33/M55/M85) has stack limit registers (MSPLIM/PSPLIM); Armv7-M
+// (Cortex-M4/M7) has not.
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+#define STATICNET_HAS_STACK_LIMIT 1
+#else
+#define STATICNET_HAS_STACK_LIMIT 0
+#endif
+
+volatile std::uint32_t& reg(std::uintptr_t address) {
+  return *reinterpret_cast<volatile std::uint32_t*>(address);
+}
+
 [[noreturn, gnu::used]] void reset_continue() {
+  // Report MemManage, BusFault and UsageFault (stack overflow, division by zero, undefined
+  // instruction...) as themselves instead of escalating them to HardFault: SHCSR enable bits.
+  reg(0xE000ED24) |= 0x7u << 16;
+
   // .data: copy initial values from FLASH. .bss: zero. (Word loops; the linker script aligns both.)
   const std::uint32_t* src = &_sidata;
   for (std::uint32_t* dst = &_sdata; dst < &_edata;) *dst++ = *src++;
@@ -50,10 +73,6 @@ inline constexpr int fault_exit_status = 3;
   for (auto f = __init_array_start; f < __init_array_end; ++f) (*f)();
 
   semihosting::exit(staticnet_application_main());
-}
-
-volatile std::uint32_t& reg(std::uintptr_t address) {
-  return *reinterpret_cast<volatile std::uint32_t*>(address);
 }
 
 void write_hex(std::uint32_t v) {
@@ -73,6 +92,7 @@ const char* exception_name(std::uint32_t number) {
     case 4: return "MemManage";
     case 5: return "BusFault";
     case 6: return "UsageFault";
+    case 7: return "SecureFault";
     case 11: return "SVCall";
     case 12: return "DebugMonitor";
     case 14: return "PendSV";
@@ -97,7 +117,7 @@ struct VectorTable {
         Fault_Handler,  // 4  MemManage
         Fault_Handler,  // 5  BusFault
         Fault_Handler,  // 6  UsageFault
-        nullptr,        // 7  reserved
+        Fault_Handler,  // 7  SecureFault (Armv8-M with the Security Extension; else reserved)
         nullptr,        // 8  reserved
         nullptr,        // 9  reserved
         nullptr,        // 10 reserved
@@ -112,9 +132,14 @@ struct VectorTable {
 
 extern "C" {
 
-// Naked: the FPU must be enabled before any compiler-generated code could touch an FP register.
+// Naked: the FPU must be enabled before any compiler-generated code could touch an FP register,
+// and the stack limit set before anything is pushed.
 [[gnu::naked]] void Reset_Handler() {
   asm volatile(
+#if STATICNET_HAS_STACK_LIMIT
+      "ldr r0, =__stack_limit   \n"
+      "msr msplim, r0           \n"
+#endif
       "ldr r0, =0xE000ED88      \n"  // CPACR
       "ldr r1, [r0]             \n"
       "orr r1, r1, #(0xF << 20) \n"  // CP10, CP11: full access
@@ -125,8 +150,14 @@ extern "C" {
 }
 
 // Naked: find the exception stack frame (MSP or PSP, from EXC_RETURN in lr) for the report.
+// On Armv8-M the stack limit is lifted first: after a stack overflow SP sits at the limit, and
+// the report needs some stack (the linker script leaves a guard below the limit for it).
 [[gnu::naked]] void Fault_Handler() {
   asm volatile(
+#if STATICNET_HAS_STACK_LIMIT
+      "movs r0, #0   \n"
+      "msr msplim, r0\n"
+#endif
       "tst lr, #4    \n"
       "ite eq        \n"
       "mrseq r0, msp \n"
@@ -160,6 +191,9 @@ extern "C" {
   semihosting::write0("  BFAR = ");
   write_hex(reg(0xE000ED38));
   semihosting::write0("\n");
+  if (reg(0xE000ED28) & (1u << 20))  // CFSR.UFSR.STKOF (Armv8-M)
+    semihosting::write0("  stack overflow: the stack ran below __stack_limit (MSPLIM); the frame was "
+                        "not stacked, so pc/lr/xpsr above are not the faulting ones\n");
   semihosting::exit(fault_exit_status);
 }
 
