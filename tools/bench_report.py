@@ -194,8 +194,9 @@ def main():
             print(f"NOTE: PyTorch calls so slow that the 20 s cap ended the measurement before its minimum count: "
                   f"{', '.join(capped)}")
         print("ratio > 1: staticnet is faster (samples/s: staticnet / PyTorch; latency: PyTorch us / staticnet us).")
-        print("predict1: staticnet sn::Inference<Net, 1>; predict64: Model::predict(x, 64); predict1000: one call"
-              " of a real batch of 1,000 (staticnet sn::Inference<Net, 1000>); train: batch 64, Adam.")
+        print("predict1/predict64: staticnet's deployment form sn::Inference<sn::inference_form<Net>, 1 or 64> (BN"
+              " folded, Dropout dropped; PyTorch: torch.jit + optimize_for_inference); predict1000: one call of a"
+              " real batch of 1,000 (staticnet sn::Inference<Net, 1000>); train: batch 64, Adam.")
 
     # ---- scaling ------------------------------------------------------------------------------
     by = {(e["name"], e["threads"]): e for e in networks if "error" not in e}

@@ -2,9 +2,14 @@
 // translation unit so the three instantiations compile in parallel).
 //
 //   train      Model<Net, Adam<>, SparseCategoricalCrossentropy, 64>::train_step, batch 64
-//   predict1   sn::Inference<Net, 1>::predict of 1 sample (the deployment type); latency =
-//              median of >= 1,000 calls. predict1_model_us: Model::predict(x, 1) for comparison
-//   predict64  Model::predict of 64 samples
+//   predict1   the deployment form: sn::Inference<sn::inference_form<Net>, 1>::predict of 1
+//              sample (BatchNormalization folded, Dropout dropped, as a generated header's
+//              FoldedInference runs it; PyTorch gets torch.jit + optimize_for_inference, which
+//              folds what it can too); latency = median of >= 1,000 calls.
+//              predict1_unfolded_us: sn::Inference<Net, 1> (the training form's layers);
+//              predict1_model_us: Model::predict(x, 1)
+//   predict64  sn::Inference<sn::inference_form<Net>, 64>::predict of 64 samples;
+//              predict64_model_samples_per_second: Model::predict of 64 (the training form)
 //   predict1000  sn::Inference<Net, 1000>::predict of 1,000 samples: a real batch of 1,000,
 //              compiled separately, in static storage
 //
@@ -70,8 +75,11 @@ inline Timings timings(bool quick) {
 template <class Net>
 std::string run_network(const std::string& name, const Options& o, const Pool& pool, int threads) {
     auto& m = model<Net>();
+    using Folded = sn::inference_form<Net>;
     auto& i1 = inference<Net, 1>();
     auto& i1000 = inference<Net, max_batch>();
+    auto& f1 = inference<Folded, 1>();
+    auto& f64 = inference<Folded, train_batch>();
     std::string out = "{\"name\": " + str(name) + ", \"threads\": " + std::to_string(threads);
 
     constexpr bool can_thread = requires(BenchModel<Net>& a, sn::Inference<Net, 1>& b, sn::Inference<Net, max_batch>& c,
@@ -97,6 +105,8 @@ std::string run_network(const std::string& name, const Options& o, const Pool& p
     attach(m, ex);
     attach(i1, ex);
     attach(i1000, ex);
+    attach(f1, ex);
+    attach(f64, ex);
 
     const Timings tm = timings(o.quick);
     constexpr std::size_t in = BenchModel<Net>::input_size;
@@ -118,6 +128,8 @@ std::string run_network(const std::string& name, const Options& o, const Pool& p
     const auto p = m.parameters();
     std::copy(p.begin(), p.end(), i1.parameters().begin());
     std::copy(p.begin(), p.end(), i1000.parameters().begin());
+    if (!sn::fold_parameters<Net, float>(p, f1.parameters()) || !sn::fold_parameters<Net, float>(p, f64.parameters()))
+        return out + ", \"error\": \"fold_parameters failed\"}";
 
     auto predict = [&](auto& target, int b) {
         return [&target, &pool, b](long k) {
@@ -125,14 +137,18 @@ std::string run_network(const std::string& name, const Options& o, const Pool& p
             sink = y.empty() ? -1.0 : static_cast<double>(y[0]);
         };
     };
-    const Stats p1 = time_calls(predict(i1, 1), 100, tm.predict1_calls, tm.predict1_s);
+    const Stats p1 = time_calls(predict(f1, 1), 100, tm.predict1_calls, tm.predict1_s);
+    const Stats p1u = time_calls(predict(i1, 1), 100, tm.predict1_calls / 2, tm.predict1_s / 2);
     const Stats p1m = time_calls(predict(m, 1), 100, tm.predict1_calls / 2, tm.predict1_s / 2);
-    const Stats p64 = time_calls(predict(m, train_batch), 3, tm.predict64_calls, tm.predict64_s);
+    const Stats p64 = time_calls(predict(f64, train_batch), 3, tm.predict64_calls, tm.predict64_s);
+    const Stats p64m = time_calls(predict(m, train_batch), 3, tm.predict64_calls / 2, tm.predict64_s / 2);
     const Stats p1000 = time_calls(predict(i1000, max_batch), 1, tm.predict1000_calls, tm.predict1000_s);
 
     attach(m, sn::Executor{});
     attach(i1, sn::Executor{});
     attach(i1000, sn::Executor{});
+    attach(f1, sn::Executor{});
+    attach(f64, sn::Executor{});
 
     using M = BenchModel<Net>;
     out += ", \"train_samples_per_second\": " + num(train_batch / train.median) +
@@ -144,7 +160,10 @@ std::string run_network(const std::string& name, const Options& o, const Pool& p
            ", \"train_last_loss\": " + num(last_loss) +
            ", \"predict1_us_mean\": " + num(p1.mean * 1e6) + ", \"predict1_us_min\": " + num(p1.min * 1e6) +
            ", \"predict1_calls\": " + std::to_string(p1.calls) +
+           ", \"predict1_unfolded_us\": " + num(p1u.median * 1e6) +
            ", \"predict1_model_us\": " + num(p1m.median * 1e6) +
+           ", \"predict64_model_samples_per_second\": " + num(train_batch / p64m.median) +
+           ", \"inference_form_params\": " + std::to_string(Folded::params.total) +
            ", \"predict64_samples_per_second_mean\": " + num(train_batch / p64.mean) +
            ", \"predict64_calls\": " + std::to_string(p64.calls) +
            ", \"predict1000_samples_per_second_mean\": " + num(max_batch / p1000.mean) +

@@ -5,8 +5,10 @@
 #   -DTARGET=<cortex-m4|cortex-m7|cortex-m55|aarch64-linux>
 #   -DCXX=<the target's g++> -DSOURCE_DIR=<project root> -DOUTPUT=<image>
 # Optional:
-#   -DPROGRAM=<source in tests/firmware>   default nin_predict.cpp
-#   -DEXTRA_FLAGS=<flag;flag>             extra compile (and link) flags, e.g. -ffp-contract=off
+#   -DPROGRAM=<source in tests/firmware>   default nin_predict.cpp; an absolute path for a source
+#                                         elsewhere (the firmware examples, examples/firmware)
+#   -DEXTRA_FLAGS=<flag;flag>             extra compile (and link) flags, e.g. -ffp-contract=off,
+#                                         -D<macro>=<value>, -I<generated header directory>
 #   -DEXPECT_LINK_ERROR=<text>            the build must FAIL in the link step with <text> in the
 #                                         linker's output (an oversized arena and the linker
 #                                         script's ASSERT); the script then succeeds
@@ -46,7 +48,11 @@ file(REMOVE "${OUTPUT}")  # never leave a stale image behind a failed build
 
 # The project's warning policy (as staticnet_warnings, without -march=native).
 set(warnings -Wall -Wextra -Wpedantic -Werror)
-set(program "${SOURCE_DIR}/tests/firmware/${PROGRAM}")
+if(IS_ABSOLUTE "${PROGRAM}")
+  set(program "${PROGRAM}")
+else()
+  set(program "${SOURCE_DIR}/tests/firmware/${PROGRAM}")
+endif()
 set(map "-Wl,-Map=${output_dir}/${output_stem}.map")
 
 # run(<what> <command>...): runs it (echoed); returns its status and output in run_result and

@@ -3,15 +3,22 @@ with the program's output, running the host build and running the target's image
 a Cortex-M image under qemu-system-arm -M <board> (semihosting on the stdio chardev), or a Linux
 executable under QEMU user mode (--user: qemu-aarch64-static <image>).
 
-Imported by the two scripts from their own directory (they put it on sys.path); standard
-library only.
+Imported by those two scripts and by run_example.py (the firmware examples) from their own
+directory (they put it on sys.path); standard library only.
 """
 import subprocess
 import sys
 
 
+# Called with the message before fail() exits (run_example.py records the failure in its JSON).
+fail_hooks = []
+
+
 def fail(message, output=None):
-    """Prints `output` (if any) and 'FAILED: message', then exits with status 1."""
+    """Prints `output` (if any) and 'FAILED: message', then exits with status 1 (after calling
+    every function in fail_hooks with the message)."""
+    for hook in fail_hooks:
+        hook(message)
     if output is not None:
         sys.stdout.write("---- output ----\n" + output + ("" if output.endswith("\n") else "\n")
                          + "----------------\n")
