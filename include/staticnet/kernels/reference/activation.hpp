@@ -7,6 +7,16 @@
 
 namespace staticnet::kernels::reference {
 
+// exp for softmax, evaluated in double and rounded to T: the C libraries' float expf differ
+// (newlib's single-precision-FPU expf is one ulp from glibc's on some inputs), a double exp
+// rounded to float is the correctly rounded result on every platform but for ~2^-29 of the
+// inputs, so a firmware build computes the host's probabilities bit for bit and on-device
+// training follows the desktop's. Ten calls per sample: the cost does not show.
+template <class T>
+inline T softmax_exp(T x) {
+    return static_cast<T>(std::exp(static_cast<double>(x)));
+}
+
 template <class T>
 void relu_forward(const T* x, T* y, std::size_t count) {
     // NaN passes through (NaN <= 0 is false): a diverging run must reach the loss check, not be
@@ -31,7 +41,7 @@ void softmax_rows(const T* x, T* y, std::size_t rows, std::size_t cols) {
         for (std::size_t j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
         T sum = 0;
         for (std::size_t j = 0; j < cols; ++j) {
-            yr[j] = std::exp(xr[j] - m);
+            yr[j] = softmax_exp(xr[j] - m);
             sum += yr[j];
         }
         const T inv = T(1) / sum;

@@ -90,7 +90,7 @@ void softmax_rows(const T* x, T* y, std::size_t rows, std::size_t cols) {
             for (std::size_t j = full; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
             T sum = 0;
             for (std::size_t j = 0; j < cols; ++j) {
-                yr[j] = std::exp(xr[j] - m);
+                yr[j] = reference::softmax_exp(xr[j] - m);
                 sum += yr[j];
             }
             const T inv = T(1) / sum;
