@@ -85,18 +85,6 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// Writes through FILE.tmp and a rename: a failure never leaves half a header behind.
-void write_file(const fs::path& file, const std::string& text) {
-    const fs::path tmp = file.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw std::runtime_error(file.string() + ": cannot open " + tmp.string() + " for writing");
-        f << text;
-        f.flush();
-        if (!f) throw std::runtime_error(file.string() + ": write failed (disk full?)");
-    }
-    fs::rename(tmp, file);
-}
 
 template <class Net>
 sn::Inference<Net, 1, float>& inference() {
@@ -156,7 +144,7 @@ void run(const Options& o) {
     auto& model = inference<Net>();
     if (!o.weights.empty()) sn::io::load_weights<float>(model.parameters(), o.weights);
     if (o.images > 0) {
-        write_file(o.out, test_images_header<Net>(o));
+        sn::io::write_text_file(o.out, test_images_header<Net>(o));
         std::cout << "staticnet_export: wrote " << o.out << " (" << o.images << " " << o.split << " images of " << o.data
                   << (o.weights.empty() ? ")" : " with " + o.network + "'s desktop predictions)") << '\n';
         return;
@@ -164,7 +152,7 @@ void run(const Options& o) {
     std::ostringstream s;
     sn::io::write_model_header<Net, float>(s, model.parameters(), o.name,
                                            o.weights + " (network '" + o.network + "')", "staticnet_export");
-    write_file(o.out, s.str());
+    sn::io::write_text_file(o.out, s.str());
     std::cout << "staticnet_export: wrote " << o.out << " (" << o.name << "::Network, " << Net::params.total
               << " parameters, signature " << sn::io::detail::hex64(sn::signature_of<Net>) << ")\n";
 }

@@ -79,23 +79,6 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// Writes through FILE.tmp and a rename: a failure never leaves half a header behind.
-void write_file(const fs::path& file, const std::string& text) {
-    const fs::path tmp = file.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw std::runtime_error(file.string() + ": cannot open " + tmp.string() + " for writing");
-        f << text;
-        f.flush();
-        if (!f) {
-            f.close();
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw std::runtime_error(file.string() + ": write failed (disk full?)");
-        }
-    }
-    fs::rename(tmp, file);
-}
 
 }  // namespace
 
@@ -105,7 +88,7 @@ int main(int argc, char** argv) {
         const oi::Imported m = oi::import_file(o.model, o.name);
         std::ostringstream s;
         staticnet::io::write_model_header<float>(s, m.source, m.values);
-        write_file(o.out, s.str());
+        staticnet::io::write_text_file(o.out, s.str());
         if (o.verbose) {
             for (const auto& l : m.layers) std::cout << "  " << l.position << ": " << l.layer << "\n       <- " << l.nodes << '\n';
             for (const auto& d : m.dropped) std::cout << "  dropped " << d << '\n';

@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <ostream>
 #include <span>
@@ -112,6 +114,27 @@ ModelSource model_source(std::string name, std::string origin, std::string gener
     std::sort(m.tensors.begin(), m.tensors.end(),
               [](const TensorSource& a, const TensorSource& b) { return a.offset < b.offset; });
     return m;
+}
+
+// Writes `text` to `file` through FILE.tmp and a rename: a failure (cannot open, disk full)
+// throws ModelSourceError naming the file and never leaves half a file behind.
+inline void write_text_file(const std::filesystem::path& file, const std::string& text) {
+    const std::filesystem::path tmp = file.string() + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!f) throw ModelSourceError(file.string() + ": cannot open " + tmp.string() + " for writing");
+        f << text;
+        f.flush();
+        if (!f) {
+            f.close();
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            throw ModelSourceError(file.string() + ": write failed (disk full?)");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) throw ModelSourceError(file.string() + ": cannot replace the file: " + ec.message());
 }
 
 namespace detail {
