@@ -109,3 +109,14 @@ TEST_CASE("MaxPool2D backward: the gradient goes to the first maximum of the win
         CHECK(gx[i] == want[i]);
     }
 }
+
+// One number is a square window, as Keras's pool_size=2 / kernel_size=3 (it used to become {2, 0}).
+TEST_CASE("MaxPool2D and Conv2D accept one number for a square window") {
+    using One = sn::Sequential<sn::Input<28, 28, 1>, sn::Conv2D<{.filters = 4, .kernel = 3}>, sn::MaxPool2D<{.pool = 2}>>;
+    using Two = sn::Sequential<sn::Input<28, 28, 1>, sn::Conv2D<{.filters = 4, .kernel = {3, 3}}>,
+                               sn::MaxPool2D<{.pool = {2, 2}}>>;
+    static_assert(std::is_same_v<One, Two>);
+    static_assert(One::shapes[2] == sn::Shape{13, 13, 4, 3});
+    CHECK(sn::Size2{5} == sn::Size2{5, 5});
+    CHECK(sn::Size2{} == sn::Size2{0, 0});
+}

@@ -23,10 +23,14 @@ struct Shape {
 
 constexpr Shape flat_shape(int n) { return Shape{1, 1, n, 1}; }
 
-// Two sizes, height then width: .kernel = {3, 3}, .strides = {2, 2}.
+// Two sizes, height then width: .kernel = {3, 3}, .strides = {2, 2}; one number is a square
+// window, as Keras's kernel_size=3 / pool_size=2: .kernel = 3, .pool = 2 (never {2, 0}).
 struct Size2 {
     int h = 0;
     int w = 0;
+    constexpr Size2() = default;
+    constexpr Size2(int square) : h(square), w(square) {}
+    constexpr Size2(int height, int width) : h(height), w(width) {}
     friend constexpr bool operator==(const Size2&, const Size2&) = default;
 };
 

@@ -50,6 +50,9 @@ struct layer_check {
                   "staticnet: BatchNormalization momentum must be in [0, 1]");
     static_assert(problem != Problem::bn_epsilon_not_positive,
                   "staticnet: BatchNormalization epsilon must be > 0");
+    static_assert(problem != Problem::flat_size_too_large,
+                  "staticnet: Flatten would make a vector of more than 2,147,483,647 values per sample "
+                  "(H * W * C overflows); reduce the input or pool before flattening");
     static constexpr bool ok = true;  // the asserts above are the report; never fail twice
 };
 

@@ -93,8 +93,11 @@ public:
     static_assert(valid);
 
     // ---- parameters -------------------------------------------------------------------
+    // A network with a structural problem has no parameters, MACs or scratch: its made-up sizes
+    // (a negative filter count, say) would only add array-size errors after the one message.
     static constexpr std::array<ParamSpecs, depth> param_specs = [] {
         std::array<ParamSpecs, depth> r{};
+        if (!well_formed) return r;
         int p = 1;
         ((r[p] = Layers::params(shapes[p - 1]), ++p), ...);
         return r;
@@ -127,6 +130,7 @@ public:
 
     static constexpr std::array<std::size_t, depth> macs = [] {
         std::array<std::size_t, depth> r{};
+        if (!well_formed) return r;
         int p = 1;
         ((r[p] = Layers::macs(shapes[p - 1]), ++p), ...);
         return r;
@@ -142,7 +146,7 @@ public:
         std::array<std::size_t, depth + 1> r{};
         std::array<std::size_t, depth> sizes{};
         int p = 1;
-        ((sizes[p] = Layers::state_size(shapes[p - 1]), ++p), ...);
+        if (well_formed) ((sizes[p] = Layers::state_size(shapes[p - 1]), ++p), ...);
         for (int i = 0; i < depth; ++i) r[i + 1] = r[i] + sizes[i];
         return r;
     }();

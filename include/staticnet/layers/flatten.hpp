@@ -9,8 +9,13 @@ namespace staticnet {
 struct Flatten : LayerDefaults {
     static constexpr const char* keras_class = "Flatten";
     static constexpr const char* keras_name = "flatten";
-    static constexpr Problem check(Shape) { return Problem::none; }
-    static constexpr Shape output_shape(Shape in) { return flat_shape(static_cast<int>(in.size())); }
+    static constexpr std::size_t max_flat = 2147483647;  // the flat width is an int
+    static constexpr Problem check(Shape in) {
+        return in.size() > max_flat ? Problem::flat_size_too_large : Problem::none;
+    }
+    static constexpr Shape output_shape(Shape in) {
+        return flat_shape(in.size() > max_flat ? 1 : static_cast<int>(in.size()));
+    }
     static constexpr bool in_place = true;
 
     template <Shape In, class T>

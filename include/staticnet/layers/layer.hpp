@@ -38,6 +38,7 @@ enum class Problem {
     dropout_rate_out_of_range,
     bn_momentum_out_of_range,
     bn_epsilon_not_positive,
+    flat_size_too_large,
 };
 
 // Training splits a batch of n samples into fixed groups (at most max_sample_groups, each of

@@ -19,6 +19,14 @@ struct AdamOptions {
 
 template <AdamOptions O = AdamOptions{}>
 struct Adam {
+    // NaN fails every comparison, so it fails these too.
+    static_assert(O.learning_rate > 0.0f && O.learning_rate < 1e30f,
+                  "staticnet: Adam learning_rate must be a positive number (set .learning_rate = 0.001f, say)");
+    static_assert(O.beta_1 >= 0.0f && O.beta_1 < 1.0f, "staticnet: Adam beta_1 must be in [0, 1) (Keras's default: 0.9f)");
+    static_assert(O.beta_2 >= 0.0f && O.beta_2 < 1.0f,
+                  "staticnet: Adam beta_2 must be in [0, 1) (Keras's default: 0.999f)");
+    static_assert(O.epsilon > 0.0f && O.epsilon < 1e30f,
+                  "staticnet: Adam epsilon must be a positive number (Keras's default: 1e-7f)");
     static constexpr AdamOptions options = O;
     static constexpr int slots = 2;  // m, v
     static constexpr const char* name = "Adam";
@@ -57,6 +65,10 @@ struct SGDOptions {
 // theta += momentum * velocity - lr * g.
 template <SGDOptions O = SGDOptions{}>
 struct SGD {
+    static_assert(O.learning_rate > 0.0f && O.learning_rate < 1e30f,
+                  "staticnet: SGD learning_rate must be a positive number (set .learning_rate = 0.01f, say)");
+    static_assert(O.momentum >= 0.0f && O.momentum < 1.0f,
+                  "staticnet: SGD momentum must be in [0, 1) (0 = plain SGD; 0.9f is common)");
     static constexpr SGDOptions options = O;
     static constexpr int slots = O.momentum != 0.0f ? 1 : 0;
     static constexpr const char* name = "SGD";
