@@ -1,34 +1,13 @@
-// Text output of the firmware test programs (nin_predict.cpp, train_step.cpp), one source for
-// every build: on the Cortex-M boards (-DSTATICNET_FIRMWARE) through semihosting, on the host and
-// on aarch64 Linux through std::fputs. Numbers are formatted by tinyfmt (no printf, no heap), so
-// all builds print the same text for the same values. Internal linkage and no `inline`, as when
-// each program had its own copy: the compiler makes the same inlining choices (same Cortex-M4
-// image size).
+// Text output of the firmware test programs (nin_predict.cpp, train_step.cpp, stack_overflow.cpp):
+// the firmware examples' console (examples/firmware/console.hpp: semihosting on the Cortex-M
+// boards, std::fputs on the host and aarch64 Linux, numbers formatted by tinyfmt, so every build
+// prints the same text for the same values), under the names the tests use.
 #pragma once
 
-#include "targets/cortex-m-common/semihosting.hpp"
+#include "examples/firmware/console.hpp"
 
-#if !defined(STATICNET_FIRMWARE)
-#include <cstdio>
-#endif
-
-[[maybe_unused]] static void print(const char* text) {
-#if defined(STATICNET_FIRMWARE)
-  semihosting::write0(text);
-#else
-  std::fputs(text, stdout);
-#endif
-}
-
-[[maybe_unused]] static void print_int(long long v) {
-  char buf[tinyfmt::int_buffer_size];
-  tinyfmt::format_int(buf, v);
-  print(buf);
-}
+using console::print;
+using console::print_int;
 
 // 9 significant digits (%.9g): enough to tell every float apart.
-[[maybe_unused]] static void print_float(double v) {
-  char buf[tinyfmt::float_buffer_size];
-  tinyfmt::format_float(buf, v, 9);
-  print(buf);
-}
+[[maybe_unused]] static void print_float(double v) { console::print_float(v, 9); }
