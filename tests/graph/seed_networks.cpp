@@ -86,34 +86,47 @@ constexpr bool within_bounds(const Plan& plan) {
 // Per-sample tensor sizes: 28x28x1 = 784, 28x28x32 = 25,088, 14x14x32 = 6,272, 7x7x32 = 1,568,
 // 28x28x16 = 12,544, 14x14x16 = 3,136, 7x7x16 = 784.
 //
+// On the SIMD path the 3x3 32->32 convolutions run Winograd F(2x2, 3x3) and need their
+// transformed kernel (16 x 32 x 32 = 16,384 elements) while they run: a planned scratch entry
+// alive at that layer's step only (wino below; 0 where the scalar kernels run).
+constexpr std::size_t wino =
+    sn::kernels::simd::winograd_applies<sn::Conv2D<sn::examples::conv3x3_32>::geometry<sn::Shape{28, 28, 32, 3}>(), float>()
+        ? 16 * 32 * 32
+        : 0;
+static_assert(wino == 0 || sn::kernels::simd::vectorizable<float, sn::kernels::simd::default_arch>);
+//
 // Deep, batch 1: a conv reads one buffer and writes another, so at step 2 (conv 2) the outputs
-// of conv 1 and conv 2 are both alive: lower bound 2 x 25,088 = 50,176 elements. The greedy
-// plan puts conv 1 at 0 and conv 2 at 25,088, and every later tensor (all smaller, and only
-// ever two alive together) fits below 50,176. Upper bound (sum of all buffers) 71,392.
-// 50,176 x 4 bytes = 200,704.
-static_assert(sn::Inference<Deep, 1>::arena_bytes == 200'704);
-static_assert(sn::Inference<Deep, 1>::plan.total == 50'176 && peak_live(sn::Inference<Deep, 1>::plan) == 50'176);
-// Batch 64: every size x 64 (all multiples of 16, so rounding adds nothing): 200,704 x 64.
-static_assert(sn::Inference<Deep, 64>::arena_bytes == 12'845'056);
-// Bn: the BN and Dropout layers run in place, so the same two 25,088 buffers are the peak
-// (conv 1 -> BN in place -> conv 2 writes a second buffer): the same 200,704 bytes.
-static_assert(sn::Inference<Bn, 1>::arena_bytes == 200'704);
-static_assert(sn::Inference<Bn, 64>::arena_bytes == 12'845'056);
+// of conv 1 and conv 2 are both alive, with conv 2's scratch: lower bound 2 x 25,088 + wino
+// = 66,560 elements. The greedy plan puts conv 1 at 0 and conv 2 at 25,088, the scratch above,
+// and every later tensor (all smaller, and only ever two alive together, with a scratch at
+// conv 3 and conv 4) fits below. 66,560 x 4 bytes = 266,240 (200,704 without the scratch).
+static_assert(sn::Inference<Deep, 1>::arena_bytes == (50'176 + wino) * 4);
+static_assert(sn::Inference<Deep, 1>::plan.total == 50'176 + wino &&
+              peak_live(sn::Inference<Deep, 1>::plan) == 50'176 + wino);
+// Batch 64: every tensor x 64 (all multiples of 16, so rounding adds nothing); one scratch.
+static_assert(sn::Inference<Deep, 64>::arena_bytes == 12'845'056 + wino * 4);
+// Bn: the BN and Dropout layers run in place, so the same two 25,088 buffers (and the scratch)
+// are the peak (conv 1 -> BN in place -> conv 2 writes a second buffer): the same bytes.
+static_assert(sn::Inference<Bn, 1>::arena_bytes == (50'176 + wino) * 4);
+static_assert(sn::Inference<Bn, 64>::arena_bytes == 12'845'056 + wino * 4);
 // Nin: conv 1 (25,088) is read by the 1x1 conv writing 12,544: 37,632 elements alive at step 3;
-// everything after is smaller. 37,632 x 4 = 150,528 bytes; x 64 = 9,633,792.
+// everything after is smaller (the 3x3 16->32 conv's Winograd scratch of 8,192 at 14x14 too).
+// 37,632 x 4 = 150,528 bytes; x 64 = 9,633,792.
 static_assert(sn::Inference<Nin, 1>::arena_bytes == 150'528);
 static_assert(sn::Inference<Nin, 1>::plan.total == 25'088 + 12'544);
 static_assert(sn::Inference<Nin, 64>::arena_bytes == 9'633'792);
-// double: twice the bytes (8-element alignment; the same element counts).
-static_assert(sn::Inference<Deep, 1, double>::arena_bytes == 2 * 200'704);
+// double: twice the bytes (8-element alignment; the same element counts; Winograd serves
+// double too).
+static_assert(sn::Inference<Deep, 1, double>::arena_bytes == 2 * (50'176 + wino) * 4);
 static_assert(sn::Inference<Nin, 64, double>::arena_bytes == 2 * 9'633'792);
 
 static_assert(within_bounds(sn::Inference<Deep, 1>::plan) && within_bounds(sn::Inference<Deep, 64>::plan));
 static_assert(within_bounds(sn::Inference<Bn, 1>::plan) && within_bounds(sn::Inference<Bn, 64>::plan));
 static_assert(within_bounds(sn::Inference<Nin, 1>::plan) && within_bounds(sn::Inference<Nin, 64>::plan));
-// per sample 784 + 2 x 25,088 + 3 x 6,272 + 1,568 + 32 + 10 = 71,386 (Flatten has no buffer)
-static_assert(sn::Inference<Deep, 64>::plan.unplanned_total() == 71'386 * 64);
-static_assert(rounded_sum(sn::Inference<Deep, 1>::plan) == 71'392);  // 10 -> 16
+// per sample 784 + 2 x 25,088 + 3 x 6,272 + 1,568 + 32 + 10 = 71,386 (Flatten has no buffer),
+// plus three scratch entries (conv 2, 3, 4) that do not grow with the batch
+static_assert(sn::Inference<Deep, 64>::plan.unplanned_total() == 71'386 * 64 + 3 * wino);
+static_assert(rounded_sum(sn::Inference<Deep, 1>::plan) == 71'392 + 3 * wino);  // 10 -> 16
 
 // ---- training arena, float, batch 64 ----------------------------------------------------------
 // Every layer of these networks reads its input in backward (conv, dense, BN, max pool) except
@@ -326,10 +339,10 @@ TEST_CASE("seed networks: pinned numbers at run time too") {
     CHECK(Bn::macs_per_sample == 11'114'304);
     CHECK(Nin::macs_per_sample == 1'656'128);
 
-    CHECK(sn::Inference<Deep, 1>::arena_bytes == 200'704);
-    CHECK(sn::Inference<Deep, 64>::arena_bytes == 12'845'056);
-    CHECK(sn::Inference<Bn, 1>::arena_bytes == 200'704);
-    CHECK(sn::Inference<Bn, 64>::arena_bytes == 12'845'056);
+    CHECK(sn::Inference<Deep, 1>::arena_bytes == (50'176 + wino) * 4);
+    CHECK(sn::Inference<Deep, 64>::arena_bytes == 12'845'056 + wino * 4);
+    CHECK(sn::Inference<Bn, 1>::arena_bytes == (50'176 + wino) * 4);
+    CHECK(sn::Inference<Bn, 64>::arena_bytes == 12'845'056 + wino * 4);
     CHECK(sn::Inference<Nin, 1>::arena_bytes == 150'528);
     CHECK(sn::Inference<Nin, 64>::arena_bytes == 9'633'792);
 

@@ -59,6 +59,7 @@ struct Runner {
     static void forward_inference_one(const Plan& plan, T* params, T* arena, int n, Parallel par, Each& each) {
         using L = typename Net::template layer<P>;
         LayerContext<T> ctx = context<P>(params, nullptr, nullptr, par);
+        if constexpr (Net::template inference_scratch<T>[P] > 0) ctx.scratch = arena + plan.offset[Net::depth + P];
         T* x = arena + plan.offset[Net::inference_buffer_of[P - 1]];
         T* y = arena + plan.offset[Net::inference_buffer_of[P]];
         L::template forward<Net::shapes[P - 1], T>(ctx, x, y, n);

@@ -190,13 +190,33 @@ public:
         return r;
     }();
 
+    // Entries depth..2*depth-1: layer p's inference scratch (inference_scratch_size), alive
+    // while layer p runs (step p); size 0 for layers without.
+    template <class L, Shape In, class T>
+    static constexpr std::size_t inference_scratch_of() {
+        if constexpr (requires { L::template inference_scratch_size<In, T>(); })
+            return L::template inference_scratch_size<In, T>();
+        else
+            return 0;
+    }
+    template <class T, std::size_t... I>
+    static constexpr std::array<std::size_t, depth> inference_scratch_sizes(std::index_sequence<I...>) {
+        std::array<std::size_t, depth> r{};
+        if constexpr (well_formed) ((r[I + 1] = inference_scratch_of<layer<static_cast<int>(I) + 1>, shapes[I], T>()), ...);
+        return r;
+    }
+    template <class T>
+    static constexpr std::array<std::size_t, depth> inference_scratch =
+        inference_scratch_sizes<T>(std::make_index_sequence<layer_count>{});
+
     template <int Batch, class T = float>
-    static constexpr MemoryPlan<depth> inference_plan() {
-        std::array<BufferUse, depth> uses{};
+    static constexpr MemoryPlan<2 * depth> inference_plan() {
+        std::array<BufferUse, 2 * depth> uses{};
         for (int p = 0; p < depth; ++p) {
             const int b = inference_buffer_of[p];
             if (b == p) uses[p] = BufferUse{shapes[p].size() * static_cast<std::size_t>(Batch), p, p + 1};
             else uses[b].last = p + 1;
+            uses[depth + p] = BufferUse{inference_scratch<T>[static_cast<std::size_t>(p)], p, p};
         }
         return plan_memory(uses, alignment<T>);
     }

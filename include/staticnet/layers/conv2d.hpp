@@ -6,6 +6,7 @@
 #include "../kernels/reference/conv2d.hpp"
 #include "../kernels/simd/activation.hpp"
 #include "../kernels/simd/conv2d.hpp"
+#include "../kernels/simd/winograd.hpp"
 #include "layer.hpp"
 
 namespace staticnet {
@@ -52,14 +53,30 @@ struct Conv2D {
         const Shape out = output_shape(in);
         return static_cast<std::size_t>(out.h) * out.w * O.filters * O.kernel.h * O.kernel.w * in.c;
     }
-    // Training scratch: the transposed kernel (also the reference's per-sample partial sums),
-    // then the kernel and bias gradients of sample groups 1 .. max_sample_groups - 1 (group 0
-    // writes straight into the gradient).
+    // Training scratch: the prepared kernel - transposed (also the reference's per-sample
+    // partial sums) or, for 3x3 stride-1 layers on the SIMD path, Winograd-transformed (16 x cin
+    // x cout: the forward's, then the input gradient's) - then the kernel and bias gradients of
+    // sample groups 1 .. max_sample_groups - 1 (group 0 writes straight into the gradient).
     static constexpr std::size_t gradient_size(Shape in) {
         return params(in).items[0].size + (O.use_bias ? static_cast<std::size_t>(O.filters) : 0);
     }
+    static constexpr bool winograd_shape = O.kernel.h == 3 && O.kernel.w == 3 && O.strides.h == 1 && O.strides.w == 1;
+    static constexpr std::size_t prepared_size(Shape in) {
+        const std::size_t k = params(in).items[0].size;
+        const std::size_t w = STATICNET_HAS_XSIMD && winograd_shape ? 16u * static_cast<std::size_t>(in.c) * O.filters : 0;
+        return k > w ? k : w;
+    }
     static constexpr std::size_t state_size(Shape in) {
-        return params(in).items[0].size + static_cast<std::size_t>(max_sample_groups - 1) * gradient_size(in);
+        return prepared_size(in) + static_cast<std::size_t>(max_sample_groups - 1) * gradient_size(in);
+    }
+    // Inference scratch (planned in the inference arena, live while this layer runs): the
+    // Winograd-transformed kernel when the Winograd kernel serves this layer.
+    template <Shape In, class T>
+    static constexpr std::size_t inference_scratch_size() {
+        if constexpr (simd_path<T> && kernels::simd::winograd_applies<geometry<In>(), T>())
+            return kernels::simd::winograd_kernel_size<geometry<In>()>();
+        else
+            return 0;
     }
     static constexpr bool in_place = false;
     static constexpr ActivationFunction output_activation = O.activation;
@@ -85,11 +102,26 @@ struct Conv2D {
         if constexpr (simd_path<T>) {
             constexpr std::size_t in_size = In.size(), out_size = output_shape(In).size();
             const RowSplit split = row_split(n, g.oh, ctx.par.threads(), macs(In));
-            ctx.par.for_each(split.items(n), [&](int item) {
-                const std::size_t s = static_cast<std::size_t>(split.sample(item));
-                kernels::simd::conv2d_forward_rows<g, fused>(x + s * in_size, ctx.param[0], bias, y + s * out_size,
-                                                             split.row_begin(item), split.row_end(item));
-            });
+            // Winograd for 3x3 stride 1: the transformed kernel goes to the training scratch
+            // or the planned inference scratch (once per call, on the calling thread).
+            T* u = nullptr;
+            if constexpr (kernels::simd::winograd_applies<g, T>()) u = ctx.state ? ctx.state : ctx.scratch;
+            if (u) {
+                if constexpr (kernels::simd::winograd_applies<g, T>()) {
+                    kernels::simd::winograd_prepare<g>(ctx.param[0], u);
+                    ctx.par.for_each(split.items(n), [&](int item) {
+                        const std::size_t s = static_cast<std::size_t>(split.sample(item));
+                        kernels::simd::conv2d_winograd_rows<g, fused>(x + s * in_size, u, bias, y + s * out_size,
+                                                                      split.row_begin(item), split.row_end(item));
+                    });
+                }
+            } else {
+                ctx.par.for_each(split.items(n), [&](int item) {
+                    const std::size_t s = static_cast<std::size_t>(split.sample(item));
+                    kernels::simd::conv2d_forward_rows<g, fused>(x + s * in_size, ctx.param[0], bias, y + s * out_size,
+                                                                 split.row_begin(item), split.row_end(item));
+                });
+            }
         } else {
             kernels::reference::conv2d_forward<g, fused>(x, ctx.param[0], bias, y, n);
         }
@@ -123,21 +155,34 @@ struct Conv2D {
             }
             // Kernel and bias gradients: group x block items, then the groups added in order.
             constexpr std::size_t ksize = params(In).items[0].size;
-            grouped_gradients(ctx, n, kernels::simd::conv2d_backward_params_items<g, T>(), ctx.state + ksize, ksize,
+            constexpr int blocks = kernels::simd::conv2d_backward_params_blocks<g, T>();
+            grouped_gradients(ctx, n, blocks, gradient_pieces(n, ctx.par.threads(), blocks), ctx.state + prepared_size(In),
+                              ksize,
                               O.use_bias ? static_cast<std::size_t>(g.cout) : 0,
-                              [&](int block, int s0, int count, T* gk, T* gb) {
-                                  kernels::simd::conv2d_backward_params_item<g>(
+                              [&](int b0, int b1, int s0, int count, T* gk, T* gb) {
+                                  kernels::simd::conv2d_backward_params_range<g>(
                                       x + static_cast<std::size_t>(s0) * in_size, gy + static_cast<std::size_t>(s0) * out_size,
-                                      gk, gb, count, block);
+                                      gk, gb, count, b0, b1);
                               });
             if (!gx) return;
-            kernels::simd::conv2d_backward_input_prepare<g>(ctx.param[0], ctx.state);
             const RowSplit split = row_split(n, g.h, ctx.par.threads(), macs(In));
-            ctx.par.for_each(split.items(n), [&](int item) {
-                const std::size_t s = static_cast<std::size_t>(split.sample(item));
-                kernels::simd::conv2d_backward_input_rows<g>(ctx.state, gy + s * out_size, gx + s * in_size,
-                                                             split.row_begin(item), split.row_end(item));
-            });
+            constexpr auto ig = kernels::simd::input_gradient_geometry<g>();
+            if constexpr (kernels::simd::winograd_applies<ig, T>()) {
+                kernels::simd::winograd_prepare_input_gradient<g>(ctx.param[0], ctx.state);
+                ctx.par.for_each(split.items(n), [&](int item) {
+                    const std::size_t s = static_cast<std::size_t>(split.sample(item));
+                    kernels::simd::conv2d_winograd_rows<ig, ActivationFunction::linear>(
+                        gy + s * out_size, ctx.state, static_cast<const T*>(nullptr), gx + s * in_size, split.row_begin(item),
+                        split.row_end(item));
+                });
+            } else {
+                kernels::simd::conv2d_backward_input_prepare<g>(ctx.param[0], ctx.state);
+                ctx.par.for_each(split.items(n), [&](int item) {
+                    const std::size_t s = static_cast<std::size_t>(split.sample(item));
+                    kernels::simd::conv2d_backward_input_rows<g>(ctx.state, gy + s * out_size, gx + s * in_size,
+                                                                 split.row_begin(item), split.row_end(item));
+                });
+            }
         }
     }
 };

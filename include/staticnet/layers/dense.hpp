@@ -89,12 +89,14 @@ struct Dense {
             kernels::simd::activation_backward_inplace(O.activation, y, gy, static_cast<std::size_t>(n),
                                                        static_cast<std::size_t>(O.units), ctx.fused_softmax);
             constexpr std::size_t ksize = In.size() * static_cast<std::size_t>(O.units);
-            grouped_gradients(ctx, n, kernels::simd::dense_backward_params_items<in, O.units, T>(), ctx.state + ksize,
-                              ksize, O.use_bias ? static_cast<std::size_t>(O.units) : 0,
-                              [&](int block, int s0, int count, T* gk, T* gb) {
-                                  kernels::simd::dense_backward_params_item<in, O.units, O.use_bias>(
-                                      x + static_cast<std::size_t>(s0) * in, gy + static_cast<std::size_t>(s0) * O.units, gk,
-                                      gb, count, block);
+            constexpr int blocks = kernels::simd::dense_backward_params_items<in, O.units, T>();
+            grouped_gradients(ctx, n, blocks, blocks, ctx.state + ksize, ksize,
+                              O.use_bias ? static_cast<std::size_t>(O.units) : 0,
+                              [&](int b0, int b1, int s0, int count, T* gk, T* gb) {
+                                  for (int b = b0; b < b1; ++b)
+                                      kernels::simd::dense_backward_params_item<in, O.units, O.use_bias>(
+                                          x + static_cast<std::size_t>(s0) * in, gy + static_cast<std::size_t>(s0) * O.units,
+                                          gk, gb, count, b);
                               });
             if (!gx) return;
             kernels::simd::dense_backward_input_prepare<in, O.units>(ctx.param[0], ctx.state);

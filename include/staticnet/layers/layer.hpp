@@ -10,6 +10,9 @@
 //   in_place                           inference may write the output over the input
 //   backward_needs_input / backward_needs_output   what training keeps alive from forward
 //   state_size(Shape in)               training-only scratch elements (saved stats, transposes)
+//   template <Shape In, class T> inference_scratch_size()   optional: elements of scratch the
+//                                      layer needs while it runs in inference (ctx.scratch, planned
+//                                      in the inference arena; 0 or absent: none)
 //   template <Shape In, class T> forward(ctx, x, y, n) / backward(ctx, x, y, gy, gx, n)
 #pragma once
 #include <cstddef>
@@ -97,6 +100,7 @@ struct LayerContext {
     T* param[ParamSpecs::capacity] = {};  // this layer's parameter tensors, ParamSpecs order
     T* grad[ParamSpecs::capacity] = {};   // their gradients (null for non-trainable ones)
     T* state = nullptr;                   // training scratch, state_size(in) elements
+    T* scratch = nullptr;                 // inference scratch, inference_scratch_size<In, T>() elements
     bool training = false;
     std::uint64_t dropout_key = 0;
     bool fused_softmax = false;           // dL/dz of a softmax output was given by the loss
@@ -137,23 +141,36 @@ struct LayerDefaults {
     static constexpr bool backward_needs_output = false;
 };
 
-// Kernel and bias gradients over sample groups, shared by Conv2D and Dense: for every group g
-// and kernel block b, block(b, first sample, samples, gk, gb) writes that block of the group's
-// sums; group 0 writes into the gradients, groups 1.. into `partials` (gsize = ksize + bias
-// elements apart), which are then added in group order. bsize is 0 without a bias.
+// Kernel and bias gradients over sample groups, shared by Conv2D and Dense: the kernel's
+// gradient work is `blocks` independent blocks, cut into `pieces` ranges of blocks (at most
+// `blocks`). For every group g and range [b0, b1), block(b0, b1, first sample, samples, gk, gb)
+// writes those blocks of the group's sums; group 0 writes into the gradients, groups 1.. into
+// `partials` (gsize = ksize + bias elements apart), which are then added in group order. bsize
+// is 0 without a bias. The groups depend on n only; how the blocks are cut (pieces, which may
+// follow the thread count) does not change a bit.
 template <class T, class Block>
-void grouped_gradients(const LayerContext<T>& ctx, int n, int blocks, T* partials, std::size_t ksize,
+void grouped_gradients(const LayerContext<T>& ctx, int n, int blocks, int pieces, T* partials, std::size_t ksize,
                        std::size_t bsize, Block&& block) {
     const std::size_t gsize = ksize + bsize;
     const SampleGroups groups = sample_groups(n);
-    ctx.par.for_each(groups.count * blocks, [&](int item) {
-        const int gi = item / blocks;
+    pieces = pieces < 1 ? 1 : (pieces > blocks ? blocks : pieces);
+    ctx.par.for_each(groups.count * pieces, [&](int item) {
+        const int gi = item / pieces, piece = item % pieces;
         T* gk = gi == 0 ? ctx.grad[0] : partials + static_cast<std::size_t>(gi - 1) * gsize;
         T* gb = bsize == 0 ? nullptr : (gi == 0 ? ctx.grad[1] : gk + ksize);
-        block(item % blocks, groups.begin(gi), groups.samples(gi), gk, gb);
+        const int b0 = static_cast<int>(static_cast<long long>(blocks) * piece / pieces);
+        const int b1 = static_cast<int>(static_cast<long long>(blocks) * (piece + 1) / pieces);
+        block(b0, b1, groups.begin(gi), groups.samples(gi), gk, gb);
     });
     reduce_group_partials(ctx.par, ctx.grad[0], partials, gsize, ksize, groups.count);
     if (bsize > 0) reduce_group_partials(ctx.par, ctx.grad[1], partials + ksize, gsize, bsize, groups.count);
+}
+
+// Pieces per group so that there are about two work items per thread (at least one piece).
+inline int gradient_pieces(int n, int threads, int blocks) {
+    const int groups = sample_groups(n).count;
+    const int want = groups > 0 ? (2 * threads + groups - 1) / groups : 1;
+    return want < 1 ? 1 : (want > blocks ? blocks : want);
 }
 
 }  // namespace staticnet

@@ -64,7 +64,11 @@ constexpr ForwardBlocking forward_blocking(int out_w, int vectors) {
     b.chunks = ceil_div(vectors, b.vb);
     b.vb_last = vectors % b.vb;
     const int regs = vector_registers<T, Arch>();
+#ifdef STATICNET_EXP_RMAX
+    const int r_max = STATICNET_EXP_RMAX;
+#else
     const int r_max = max_int(1, (regs - b.vb - 2) / b.vb);
+#endif
     b.blocks = ceil_div(out_w, min_int(out_w, r_max));
     b.r = ceil_div(out_w, b.blocks);
     b.r_last = out_w - (b.blocks - 1) * b.r;
@@ -345,55 +349,47 @@ constexpr ParamBlocking param_blocking(int cin, int vectors) {
 }
 
 #if STATICNET_HAS_XSIMD
-// Gradient block: tap (ky, kx), input channels [ci0, ci0 + CB), output channels
-// [co0, co0 + VB * lanes), summed over the samples [0, n) of x/gz; written (=) to gk.
-template <ConvGeometry G, class Arch, class T, int CB, int VB, int Chains>
-void param_block(const T* x, const T* gz, T* gk, int n, int ky, int kx, int ci0, int co0) {
+// Gradient block of ONE sample: tap (ky, kx), input channels [ci0, ci0 + CB), output channels
+// [co0, co0 + VB * lanes) of the sample's sum over the output pixels that tap sees; added to gk
+// (First: gk = 0 + sum, so the result is gk = 0 + s0 + s1 + ..., as the reference).
+template <ConvGeometry G, class Arch, class T, int CB, int VB, int Chains, bool First>
+void param_block(const T* xs, const T* gs, T* gk, int ky, int kx, int ci0, int co0) {
     using B = xsimd::batch<T, Arch>;
     constexpr int L = static_cast<int>(B::size);
     const int oy_first = tap_first(ky, G.sh, G.pad_top), oy_last = tap_last(ky, G.sh, G.pad_top, G.h, G.oh);
     const int ox_first = tap_first(kx, G.sw, G.pad_left), ox_last = tap_last(kx, G.sw, G.pad_left, G.w, G.ow);
     const int cols = ox_last > ox_first ? ox_last - ox_first : 0;
-    // Each sample's sum is added to gk in memory (gk = 0 + s0 + s1 + ..., as the reference):
-    // keeping the running total in registers too would need twice the registers.
     T* kp = gk + ((static_cast<std::size_t>(ky) * G.kw + kx) * G.cin + ci0) * G.cout + co0;
-    static_for<CB>([&](auto i) STATICNET_INLINE {
-        static_for<VB>([&](auto v) STATICNET_INLINE { B(T(0)).store_unaligned(kp + static_cast<std::size_t>(i) * G.cout + v * L); });
+    B acc[Chains][CB][VB];
+    static_for<Chains>([&](auto c) STATICNET_INLINE {
+        static_for<CB>([&](auto i) STATICNET_INLINE { static_for<VB>([&](auto v) STATICNET_INLINE { acc[c][i][v] = B(T(0)); }); });
     });
-    for (int s = 0; s < n; ++s) {
-        const T* xs = x + static_cast<std::size_t>(s) * G.h * G.w * G.cin;
-        const T* gs = gz + static_cast<std::size_t>(s) * G.oh * G.ow * G.cout;
-        B acc[Chains][CB][VB];
-        static_for<Chains>([&](auto c) STATICNET_INLINE {
-            static_for<CB>([&](auto i) STATICNET_INLINE { static_for<VB>([&](auto v) STATICNET_INLINE { acc[c][i][v] = B(T(0)); }); });
-        });
-        for (int oy = oy_first; oy < oy_last; ++oy) {
-            const int iy = oy * G.sh + ky - G.pad_top;
-            const T* gp = gs + (static_cast<std::size_t>(oy) * G.ow + ox_first) * G.cout + co0;
-            const T* xp = xs + (static_cast<std::size_t>(iy) * G.w + (ox_first * G.sw + kx - G.pad_left)) * G.cin + ci0;
-            auto pixel = [&](auto c, int col) STATICNET_INLINE {
-                B g[VB];
-                static_for<VB>([&](auto v) STATICNET_INLINE {
-                    g[v] = B::load_unaligned(gp + static_cast<std::size_t>(col) * G.cout + v * L);
-                });
-                static_for<CB>([&](auto i) STATICNET_INLINE {
-                    const B a(xp[static_cast<std::size_t>(col) * G.sw * G.cin + i]);
-                    static_for<VB>([&](auto v) STATICNET_INLINE { acc[c][i][v] = xsimd::fma(a, g[v], acc[c][i][v]); });
-                });
-            };
-            int col = 0;
-            for (; col + Chains <= cols; col += Chains) static_for<Chains>([&](auto c) STATICNET_INLINE { pixel(c, col + c); });
-            for (; col < cols; ++col) pixel(std::integral_constant<int, 0>{}, col);
-        }
-        static_for<CB>([&](auto i) STATICNET_INLINE {
+    for (int oy = oy_first; oy < oy_last; ++oy) {
+        const int iy = oy * G.sh + ky - G.pad_top;
+        const T* gp = gs + (static_cast<std::size_t>(oy) * G.ow + ox_first) * G.cout + co0;
+        const T* xp = xs + (static_cast<std::size_t>(iy) * G.w + (ox_first * G.sw + kx - G.pad_left)) * G.cin + ci0;
+        auto pixel = [&](auto c, int col) STATICNET_INLINE {
+            B g[VB];
             static_for<VB>([&](auto v) STATICNET_INLINE {
-                B sum = acc[0][i][v];
-                static_for<Chains - 1>([&](auto c) STATICNET_INLINE { sum += acc[c + 1][i][v]; });
-                T* p = kp + static_cast<std::size_t>(i) * G.cout + v * L;
-                (B::load_unaligned(p) + sum).store_unaligned(p);
+                g[v] = B::load_unaligned(gp + static_cast<std::size_t>(col) * G.cout + v * L);
             });
-        });
+            static_for<CB>([&](auto i) STATICNET_INLINE {
+                const B a(xp[static_cast<std::size_t>(col) * G.sw * G.cin + i]);
+                static_for<VB>([&](auto v) STATICNET_INLINE { acc[c][i][v] = xsimd::fma(a, g[v], acc[c][i][v]); });
+            });
+        };
+        int col = 0;
+        for (; col + Chains <= cols; col += Chains) static_for<Chains>([&](auto c) STATICNET_INLINE { pixel(c, col + c); });
+        for (; col < cols; ++col) pixel(std::integral_constant<int, 0>{}, col);
     }
+    static_for<CB>([&](auto i) STATICNET_INLINE {
+        static_for<VB>([&](auto v) STATICNET_INLINE {
+            B sum = acc[0][i][v];
+            static_for<Chains - 1>([&](auto c) STATICNET_INLINE { sum += acc[c + 1][i][v]; });
+            T* p = kp + static_cast<std::size_t>(i) * G.cout + v * L;
+            ((First ? B(T(0)) : B::load_unaligned(p)) + sum).store_unaligned(p);
+        });
+    });
 }
 
 #endif  // STATICNET_HAS_XSIMD
@@ -429,59 +425,97 @@ void param_tail(const T* x, const T* gz, T* gk, int n, int c0) {
 
 }  // namespace conv_detail
 
-// The kernel-gradient work of one call splits into this many independent items (taps x input
-// channel blocks x output channel chunks), each writing its own part of gk.
+// The kernel-gradient work of one call splits into this many independent blocks (taps x input
+// channel blocks x output channel chunks), each writing its own part of gk; the last block is
+// the scalar tail (channels beyond the last whole vector) and the bias.
 template <ConvGeometry G, class T, class Arch = default_arch>
-constexpr int conv2d_backward_params_items() {
+constexpr int conv2d_backward_params_blocks() {
     if constexpr (!vectorizable<T, Arch>) {
         return 1;
     } else {
         constexpr auto p = conv_detail::param_blocking<T, Arch>(G.cin, G.cout / lanes<T, Arch>);
-        return p.vb == 0 ? 1 : G.kh * G.kw * p.cblocks * p.chunks + 1;  // + 1: the scalar tail and bias
+        return p.vb == 0 ? 1 : G.kh * G.kw * p.cblocks * p.chunks + 1;
     }
 }
 
-// Item `item` of conv2d_backward_params_items over samples [0, n) of x / gz: overwrites its part
-// of gk (and, for the last item, the channels beyond the last whole vector and gb).
-template <ConvGeometry G, class Arch = default_arch, class T>
-void conv2d_backward_params_item(const T* x, const T* gz, T* gk, T* gb, int n, int item) {
-    using namespace conv_detail;
+namespace conv_detail {
+
+// The tail and bias block over samples [0, n).
+template <ConvGeometry G, class Arch, class T>
+void param_tail_and_bias(const T* x, const T* gz, T* gk, T* gb, int n) {
     constexpr int L = lanes<T, Arch>;
-    constexpr int items = conv2d_backward_params_items<G, T, Arch>();
-    if (item == items - 1) {
-        constexpr int c0 = vectorizable<T, Arch> ? G.cout / L * L : 0;
-        if constexpr (c0 < G.cout) param_tail<G>(x, gz, gk, n, c0);
-        if constexpr (G.use_bias) {
-            for (int co = 0; co < G.cout; ++co) gb[co] = T(0);
-            for (int s = 0; s < n; ++s) {
-                // The sample's sum first (as the reference), then added.
-                T part[G.cout];
-                for (int co = 0; co < G.cout; ++co) part[co] = T(0);
-                const T* gs = gz + static_cast<std::size_t>(s) * G.oh * G.ow * G.cout;
-                for (int p = 0; p < G.oh * G.ow; ++p)
-                    for (int co = 0; co < G.cout; ++co) part[co] += gs[static_cast<std::size_t>(p) * G.cout + co];
-                for (int co = 0; co < G.cout; ++co) gb[co] += part[co];
-            }
+    constexpr int c0 = vectorizable<T, Arch> ? G.cout / L * L : 0;
+    if constexpr (c0 < G.cout) param_tail<G>(x, gz, gk, n, c0);
+    if constexpr (G.use_bias) {
+        for (int co = 0; co < G.cout; ++co) gb[co] = T(0);
+        for (int s = 0; s < n; ++s) {
+            // The sample's sum first (as the reference), then added.
+            T part[G.cout];
+            for (int co = 0; co < G.cout; ++co) part[co] = T(0);
+            const T* gs = gz + static_cast<std::size_t>(s) * G.oh * G.ow * G.cout;
+            for (int p = 0; p < G.oh * G.ow; ++p)
+                for (int co = 0; co < G.cout; ++co) part[co] += gs[static_cast<std::size_t>(p) * G.cout + co];
+            for (int co = 0; co < G.cout; ++co) gb[co] += part[co];
         }
-        return;
     }
+}
+
 #if STATICNET_HAS_XSIMD
-    if constexpr (items > 1) {
-        constexpr auto p = param_blocking<T, Arch>(G.cin, G.cout / L);
-        const int chunk = item % p.chunks;
-        const int cblock = (item / p.chunks) % p.cblocks;
-        const int tap = item / (p.chunks * p.cblocks);
-        const int ky = tap / G.kw, kx = tap % G.kw;
-        const int ci0 = cblock * p.cb, co0 = chunk * p.vb * L;
-        const bool last_cb = cblock == p.cblocks - 1, last_chunk = chunk == p.chunks - 1 && p.vb_last > 0;
-        if (!last_cb && !last_chunk) param_block<G, Arch, T, p.cb, p.vb, p.chains>(x, gz, gk, n, ky, kx, ci0, co0);
-        else if (last_cb && !last_chunk) param_block<G, Arch, T, p.cb_last, p.vb, p.chains>(x, gz, gk, n, ky, kx, ci0, co0);
-        else if constexpr (p.vb_last > 0) {
-            if (!last_cb) param_block<G, Arch, T, p.cb, p.vb_last, p.chains>(x, gz, gk, n, ky, kx, ci0, co0);
-            else param_block<G, Arch, T, p.cb_last, p.vb_last, p.chains>(x, gz, gk, n, ky, kx, ci0, co0);
+// Vector block `block` of one sample.
+template <ConvGeometry G, class Arch, bool First, class T>
+inline void param_block_of_sample(const T* xs, const T* gs, T* gk, int block) {
+    constexpr int L = lanes<T, Arch>;
+    constexpr auto p = param_blocking<T, Arch>(G.cin, G.cout / L);
+    const int chunk = block % p.chunks;
+    const int cblock = (block / p.chunks) % p.cblocks;
+    const int tap = block / (p.chunks * p.cblocks);
+    const int ky = tap / G.kw, kx = tap % G.kw;
+    const int ci0 = cblock * p.cb, co0 = chunk * p.vb * L;
+    const bool last_cb = cblock == p.cblocks - 1, last_chunk = chunk == p.chunks - 1 && p.vb_last > 0;
+    if (!last_cb && !last_chunk) param_block<G, Arch, T, p.cb, p.vb, p.chains, First>(xs, gs, gk, ky, kx, ci0, co0);
+    else if (last_cb && !last_chunk) param_block<G, Arch, T, p.cb_last, p.vb, p.chains, First>(xs, gs, gk, ky, kx, ci0, co0);
+    else if constexpr (p.vb_last > 0) {
+        if (!last_cb) param_block<G, Arch, T, p.cb, p.vb_last, p.chains, First>(xs, gs, gk, ky, kx, ci0, co0);
+        else param_block<G, Arch, T, p.cb_last, p.vb_last, p.chains, First>(xs, gs, gk, ky, kx, ci0, co0);
+    }
+}
+#endif
+
+}  // namespace conv_detail
+
+// Blocks [b0, b1) of conv2d_backward_params_blocks over samples [0, n) of x / gz: overwrites
+// their parts of gk (and, for the last block, the channels beyond the last whole vector and
+// gb). Samples outside, blocks inside: one sample's input and gradient stay in cache while
+// every block reads them.
+template <ConvGeometry G, class Arch = default_arch, class T>
+void conv2d_backward_params_range(const T* x, const T* gz, T* gk, T* gb, int n, int b0, int b1) {
+    using namespace conv_detail;
+    constexpr int blocks = conv2d_backward_params_blocks<G, T, Arch>();
+    const int vb1 = b1 < blocks - 1 ? b1 : blocks - 1;  // vector blocks in range: [b0, vb1)
+#if STATICNET_HAS_XSIMD
+    if constexpr (blocks > 1) {
+        for (int s = 0; s < n; ++s) {
+            const T* xs = x + static_cast<std::size_t>(s) * G.h * G.w * G.cin;
+            const T* gs = gz + static_cast<std::size_t>(s) * G.oh * G.ow * G.cout;
+            for (int b = b0; b < vb1; ++b) {
+                if (s == 0) param_block_of_sample<G, Arch, true>(xs, gs, gk, b);
+                else param_block_of_sample<G, Arch, false>(xs, gs, gk, b);
+            }
         }
     }
 #endif
+    if (n == 0) {  // no sample: the sums are zero
+        constexpr auto p = param_blocking<T, Arch>(G.cin, G.cout / lanes<T, Arch>);
+        for (int b = b0; b < vb1; ++b) {
+            const int chunk = b % p.chunks, cblock = (b / p.chunks) % p.cblocks, tap = b / (p.chunks * p.cblocks);
+            const int ci0 = cblock * p.cb, ci1 = cblock == p.cblocks - 1 ? G.cin : ci0 + p.cb;
+            const int co0 = chunk * p.vb * lanes<T, Arch>;
+            const int co1 = chunk == p.chunks - 1 ? G.cout / lanes<T, Arch> * lanes<T, Arch> : co0 + p.vb * lanes<T, Arch>;
+            for (int ci = ci0; ci < ci1; ++ci)
+                for (int co = co0; co < co1; ++co) gk[(static_cast<std::size_t>(tap) * G.cin + ci) * G.cout + co] = T(0);
+        }
+    }
+    if (b1 == blocks && b0 < b1) param_tail_and_bias<G, Arch>(x, gz, gk, gb, n);
 }
 
 // Kernel and bias gradients from dL/dz, summed over n samples (each sample's sum first).
@@ -491,8 +525,7 @@ void conv2d_backward_params(const T* x, const T* gz, T* gk, T* gb, T* partial, i
     if constexpr (!vectorizable<T, Arch>) {
         reference::conv2d_backward_params<G>(x, gz, gk, gb, partial, n);
     } else {
-        constexpr int items = conv2d_backward_params_items<G, T, Arch>();
-        for (int i = 0; i < items; ++i) conv2d_backward_params_item<G, Arch>(x, gz, gk, gb, n, i);
+        conv2d_backward_params_range<G, Arch>(x, gz, gk, gb, n, 0, conv2d_backward_params_blocks<G, T, Arch>());
     }
 }
 
