@@ -64,11 +64,7 @@ constexpr ForwardBlocking forward_blocking(int out_w, int vectors) {
     b.chunks = ceil_div(vectors, b.vb);
     b.vb_last = vectors % b.vb;
     const int regs = vector_registers<T, Arch>();
-#ifdef STATICNET_EXP_RMAX
-    const int r_max = STATICNET_EXP_RMAX;
-#else
     const int r_max = max_int(1, (regs - b.vb - 2) / b.vb);
-#endif
     b.blocks = ceil_div(out_w, min_int(out_w, r_max));
     b.r = ceil_div(out_w, b.blocks);
     b.r_last = out_w - (b.blocks - 1) * b.r;
