@@ -152,7 +152,11 @@ class Source {
     const char* message = gzerror(gz_.get(), &errnum);
     if (errnum == Z_OK) return;
     if (errnum == Z_BUF_ERROR) fail(file_, "truncated gzip stream (unexpected end of compressed data)");
-    fail(file_, std::string("corrupt gzip stream: ") + (message ? message : "unknown zlib error"));
+    // zlib's message starts with the path given to gzopen: said once, by fail().
+    std::string detail = message ? message : "unknown zlib error";
+    const std::string prefix = file_.string() + ": ";
+    if (detail.rfind(prefix, 0) == 0) detail.erase(0, prefix.size());
+    fail(file_, "corrupt gzip stream: " + detail);
   }
 
   std::filesystem::path file_;
