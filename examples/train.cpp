@@ -1,10 +1,13 @@
 // The main job (tools/train): the Keras original in C++. For each seed network: the summary,
 // 5 epochs of fit on MNIST (raw pixels, batch 64, validation_split 0.1, Adam), test loss and
 // accuracy, and in out/<network>/ the history (CSV, JSON), the weights and gnuplot plots;
-// then out/comparison.png and out/results.json.
+// then out/comparison.png and out/results.json. With --checkpoint-dir, a checkpoint of each run
+// (last.ckpt, the one before it in prev.ckpt) every --checkpoint-every batches, at every epoch's
+// end and on Ctrl-C, and the best weights by val_accuracy; --resume continues from them.
 #include <staticnet/staticnet.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -40,7 +43,43 @@ struct Options {
     bool untrained = false;
     double min_accuracy = 0;  // exit non-zero if a network's test accuracy ends below this
     int threads = 0;          // 0: the machine's cores
+    std::string checkpoint_dir;  // empty: no checkpoints
+    long checkpoint_every = 100;  // batches between checkpoints (and at every epoch's end)
+    bool resume = false;
 };
+
+// Set by SIGINT (Ctrl-C) while checkpoints are on: training stops after the current step.
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void on_sigint(int) { interrupted = 1; }
+
+// Crash-test hook (tests/end_to_end/kill_resume.sh): STATICNET_TRAIN_KILL="STEP:WHERE" kills this
+// process with SIGKILL at optimizer step STEP (model.step() after the update), WHERE being
+// after-step (before that step's checkpoint, if any), in-checkpoint (the new file written and
+// synced, not yet renamed over last.ckpt) or after-checkpoint; WHERE = sigint sends SIGINT
+// (Ctrl-C) instead, right after that step.
+struct KillPoint {
+    std::uint64_t step = 0;  // 0: none
+    std::string where;
+};
+KillPoint kill_point() {
+    KillPoint k;
+    const char* v = std::getenv("STATICNET_TRAIN_KILL");
+    if (!v) return k;
+    const std::string s = v;
+    const auto colon = s.find(':');
+    k.step = std::strtoull(s.substr(0, colon).c_str(), nullptr, 10);
+    k.where = colon == std::string::npos ? "after-step" : s.substr(colon + 1);
+    if (k.step == 0 ||
+        (k.where != "after-step" && k.where != "in-checkpoint" && k.where != "after-checkpoint" && k.where != "sigint")) {
+        std::cerr << "staticnet_train: STATICNET_TRAIN_KILL must be STEP:after-step|in-checkpoint|after-checkpoint|sigint\n";
+        std::exit(2);
+    }
+    return k;
+}
+bool kill_armed = false;  // in-checkpoint at the right step
+void kill_if_armed() {
+    if (kill_armed) std::raise(SIGKILL);
+}
 
 void usage(std::ostream& os) {
     os << "usage: staticnet_train [options]   (tools/train sets up, builds and runs this)\n"
@@ -59,6 +98,14 @@ void usage(std::ostream& os) {
           "  --min-accuracy F      exit with status 3 if a test accuracy ends below F (for CI)\n"
           "  --threads N           threads for training and evaluation (default 0: all cores);\n"
           "                        the trained weights are bit-identical for any N\n"
+          "  --checkpoint-dir DIR  write DIR/<network>/last.ckpt (the previous one kept as prev.ckpt)\n"
+          "                        every --checkpoint-every batches, after every epoch and on Ctrl-C\n"
+          "                        (which then stops after the current step), and\n"
+          "                        DIR/<network>/best.weights.bin whenever val_accuracy improves\n"
+          "  --checkpoint-every N  batches between checkpoints (default 100)\n"
+          "  --resume              continue each network from DIR/<network>/last.ckpt (or prev.ckpt\n"
+          "                        when last.ckpt is damaged), bit for bit; from the start when\n"
+          "                        there is no checkpoint yet; needs --checkpoint-dir\n"
           "  --summary             print the three summaries and memory plans, then stop\n"
           "  --untrained           no training: predict the test set with freshly initialised weights\n"
           "  --help                this text\n";
@@ -108,6 +155,9 @@ Options parse(int argc, char** argv) {
         else if (a == "--min-accuracy") o.min_accuracy = parse_number<double>(a, next());
         else if (a == "--threads") o.threads = parse_number<int>(a, next());
         else if (a == "--summary") o.summary_only = true;
+        else if (a == "--checkpoint-dir") o.checkpoint_dir = next();
+        else if (a == "--checkpoint-every") o.checkpoint_every = parse_number<long>(a, next());
+        else if (a == "--resume") o.resume = true;
         else if (a == "--untrained") o.untrained = true;
         else bad_option("unknown option '" + a + "'");
     }
@@ -115,6 +165,8 @@ Options parse(int argc, char** argv) {
         bad_option("--network must be deep, bn, nin or all, not '" + o.network + "'");
     if (o.epochs < 1) bad_option("--epochs must be at least 1");
     if (o.threads < 0) bad_option("--threads must be 0 (all cores) or more");
+    if (o.checkpoint_every < 1) bad_option("--checkpoint-every must be at least 1");
+    if (o.resume && o.checkpoint_dir.empty()) bad_option("--resume needs --checkpoint-dir DIR (where the checkpoints are)");
     if (o.batch < 1 || o.batch > kBatchCapacity)
         bad_option("--batch must be 1.." + std::to_string(kBatchCapacity) +
                    " (the models' compile-time batch; change kBatchCapacity in examples/train.cpp for more)");
@@ -278,16 +330,91 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
     if (o.untrained) {
         std::cout << "Predicting the test set with freshly initialised (untrained) weights, seed " << o.seed << ":\n";
     } else {
-        const auto h = sn::fit(model, *train, fo, [&](int, const sn::History& hist) {
-            // After every finished epoch: the weights and history are on disk, so a later
-            // failure (a diverging loss, an interrupt) loses at most the epoch in progress.
-            sn::io::save_weights<float>(model.parameters(), dir / "weights.bin");
-            write_history(dir, hist);
-            std::printf("%s: %.0f training samples/s (%d thread%s, %s kernels)\n", name.c_str(),
-                        hist.samples_per_second.back(), threads, threads == 1 ? "" : "s",
-                        sn::kernels::simd::arch_name());
-            std::fflush(stdout);
-        });
+        const int batch = o.batch;
+        const sn::CheckpointRun run = sn::checkpoint_run(fo, batch, train->size());
+        const fs::path cdir = o.checkpoint_dir.empty() ? fs::path() : fs::path(o.checkpoint_dir) / name;
+        const fs::path last = cdir / "last.ckpt", prev = cdir / "prev.ckpt", best = cdir / "best.weights.bin";
+        sn::FitProgress progress;
+        if (!cdir.empty()) fs::create_directories(cdir);
+        if (o.resume) {
+            // The newest checkpoint that loads (last.ckpt, else prev.ckpt); each rejection said.
+            bool loaded = false;
+            for (const fs::path& f : {last, prev}) {
+                if (!fs::exists(f)) continue;
+                try {
+                    const sn::Checkpoint c = sn::load_checkpoint(model, f);
+                    const std::string why = sn::checkpoint_mismatch(c.run, run);
+                    if (!why.empty())
+                        throw std::runtime_error(f.string() + " cannot be continued with these options: " + why);
+                    progress = c.progress;
+                    std::cout << "Resuming " << name << " from " << f.string() << " (epoch " << (progress.epoch + 1)
+                              << ", batch " << progress.batches_done << " done, step " << model.step() << ")\n";
+                    loaded = true;
+                    break;
+                } catch (const sn::CheckpointError& e) {
+                    std::cerr << "staticnet_train: skipping a checkpoint: " << e.what() << '\n';
+                }
+            }
+            if (!loaded && (fs::exists(last) || fs::exists(prev)))
+                throw std::runtime_error("--resume: no usable checkpoint for " + name + " in " + cdir.string() +
+                                         " (last.ckpt / prev.ckpt: see above); nothing was changed");
+            if (!loaded) std::cout << "No checkpoint of " << name << " in " << cdir.string() << " yet: starting at epoch 1\n";
+        }
+        // last.ckpt -> prev.ckpt, then the new last.ckpt (each step atomic): a crash at any moment
+        // leaves at least one complete checkpoint.
+        const KillPoint kill = kill_point();
+        auto checkpoint = [&](const sn::FitProgress& p) {
+            if (cdir.empty()) return;
+            if (fs::exists(last)) fs::rename(last, prev);
+            kill_armed = kill.step == model.step() && kill.where == "in-checkpoint";
+            sn::save_checkpoint(model, run, p, last, kill_if_armed);
+            if (kill.step == model.step() && kill.where == "after-checkpoint") std::raise(SIGKILL);
+        };
+        double best_val = -1;
+        for (double v : progress.history.val_accuracy) best_val = std::max(best_val, v);
+        if (!cdir.empty()) std::signal(SIGINT, on_sigint);
+        const auto h = sn::fit(
+            model, *train, fo, progress,
+            [&](const sn::FitProgress& p) {
+                if (kill.step == model.step() && kill.where == "after-step") std::raise(SIGKILL);
+                if (kill.step == model.step() && kill.where == "sigint") std::raise(SIGINT);
+                if (cdir.empty()) return false;
+                if (interrupted) {
+                    checkpoint(p);
+                    return true;
+                }
+                if (p.batches_done % o.checkpoint_every == 0) checkpoint(p);
+                return false;
+            },
+            [&](int, const sn::FitProgress& p) {
+                const sn::History& hist = p.history;
+                // After every finished epoch: the weights and history are on disk, so a later
+                // failure (a diverging loss, an interrupt) loses at most the epoch in progress.
+                sn::io::save_weights<float>(model.parameters(), dir / "weights.bin");
+                write_history(dir, hist);
+                std::printf("%s: %.0f training samples/s (%d thread%s, %s kernels)\n", name.c_str(),
+                            hist.samples_per_second.back(), threads, threads == 1 ? "" : "s",
+                            sn::kernels::simd::arch_name());
+                if (!cdir.empty()) {
+                    if (!hist.val_accuracy.empty() && hist.val_accuracy.back() > best_val) {
+                        std::printf("%s: val_accuracy improved from %.4f to %.4f, saving %s\n", name.c_str(),
+                                    std::max(best_val, 0.0), hist.val_accuracy.back(), best.string().c_str());
+                        best_val = hist.val_accuracy.back();
+                        sn::io::save_weights<float>(model.parameters(), best);
+                    }
+                    checkpoint(p);
+                }
+                std::fflush(stdout);
+                return interrupted != 0;
+            });
+        if (progress.stopped) {
+            std::signal(SIGINT, SIG_DFL);
+            std::cout << "\nInterrupted: " << name << " stopped at epoch " << (progress.epoch + 1) << ", batch "
+                      << progress.batches_done << "; checkpoint " << last.string()
+                      << ". Continue with the same options and --resume.\n";
+            std::exit(130);
+        }
+        if (h.epochs() == 0) throw std::runtime_error(name + ": no epoch to train (the checkpoint is already at --epochs)");
         plot_network(dir, name, !h.val_accuracy.empty(), h.epochs());
         r.trained = true;
         r.epochs = h.epochs();

@@ -5,6 +5,7 @@
 
 #include "core.hpp"
 #include "data/idx.hpp"
+#include "desktop/checkpoint.hpp"
 #include "desktop/fit.hpp"
 #include "desktop/progress.hpp"
 #include "desktop/summary.hpp"

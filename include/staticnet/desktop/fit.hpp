@@ -54,6 +54,19 @@ struct History {
     int epochs() const { return static_cast<int>(loss.size()); }
 };
 
+// Where a training run stands between two steps. With the model's parameters, optimizer state,
+// step counter and seed, it is everything needed to continue bit for bit (what a checkpoint
+// holds: desktop/checkpoint.hpp).
+struct FitProgress {
+    int epoch = 0;           // the epoch in progress, 0-based (== epochs when all are done)
+    long batches_done = 0;   // batches of that epoch already applied
+    double loss_sum = 0;     // sample-weighted training loss over those batches
+    long correct = 0;        // and their correct predictions
+    long seen = 0;           // and their samples
+    History history;         // the finished epochs
+    bool stopped = false;    // set by fit when a callback asked it to stop
+};
+
 struct Evaluation {
     double loss = 0;
     double accuracy = 0;
@@ -141,20 +154,45 @@ public:
         double loss = 0, accuracy = 0, val_loss = 0, val_accuracy = 0, seconds = 0;
         double samples_per_second = 0;  // training samples per second of the training part
         bool has_validation = false;
+        bool stopped = false;           // on_batch_end asked to stop inside the epoch
     };
+
+    // The shuffle of `epoch`: applied to the order the previous epochs left (Keras reshuffles
+    // the shuffled order). A resumed run replays the earlier epochs' shuffles first.
+    void shuffle_for(int epoch) {
+        if (!options_.shuffle) return;
+        Rng rng(mix64(options_.seed ^ (0x5eedull + static_cast<std::uint64_t>(epoch) * 0x9E3779B97F4A7C15ull)));
+        for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
+    }
+    // The order a run that stands at `p` is using: every shuffle up to p's epoch.
+    void restore_order(const FitProgress& p) {
+        for (long i = 0; i < train_.size(); ++i) order_[static_cast<std::size_t>(i)] = train_.begin + i;
+        for (int e = 0; e < p.epoch; ++e) shuffle_for(e);
+        if (p.batches_done > 0) shuffle_for(p.epoch);
+    }
+    long batches_per_epoch() const { return (train_.size() + batch_ - 1) / batch_; }
+    int batch_size() const { return batch_; }
 
     // One epoch: shuffle, every batch (the last partial one kept), then validation in inference
     // mode. Keras's reported loss/accuracy are sample-weighted running means over the epoch.
     EpochResult run_epoch(int epoch) {
-        if (options_.shuffle) {
-            Rng rng(mix64(options_.seed ^ (0x5eedull + static_cast<std::uint64_t>(epoch) * 0x9E3779B97F4A7C15ull)));
-            for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
-        }
+        FitProgress p;
+        p.epoch = epoch;
+        return run_epoch(p, [](const FitProgress&) { return false; });
+    }
+
+    // The epoch p.epoch from batch p.batches_done on (p's sums are those batches'); after every
+    // batch p is updated and on_batch_end(p) may return true to stop there (the result then
+    // has stopped = true and no validation). Shuffles when the epoch starts at batch 0.
+    template <class OnBatchEnd>
+    EpochResult run_epoch(FitProgress& p, OnBatchEnd&& on_batch_end) {
+        const int epoch = p.epoch;
+        if (p.batches_done == 0) shuffle_for(epoch);
         const bool verbose = options_.verbose != Verbosity::silent;
         Progbar bar(*options_.out, train_.size(), verbose && options_.interactive);
-        double loss_sum = 0;
-        long correct = 0, seen = 0, step = 0;
-        for (long at = 0; at < train_.size(); at += batch_, ++step) {
+        const long seen_before = p.seen;
+        EpochResult e;
+        for (long at = p.batches_done * batch_, step = p.batches_done; at < train_.size(); at += batch_, ++step) {
             const int n = static_cast<int>(std::min<long>(batch_, train_.size() - at));
             detail::gather_batch(*train_.data, order_.data() + at, n, options_.normalize,
                                  model_.training_input().data(), labels_);
@@ -164,24 +202,27 @@ public:
             if (!std::isfinite(r.loss)) {
                 char msg[160];
                 std::snprintf(msg, sizeof msg, "training diverged: loss is %s at epoch %d, step %ld (of %ld)",
-                              std::isnan(r.loss) ? "NaN" : "infinite", epoch + 1, step + 1,
-                              (train_.size() + batch_ - 1) / batch_);
+                              std::isnan(r.loss) ? "NaN" : "infinite", epoch + 1, step + 1, batches_per_epoch());
                 throw TrainingDiverged(msg, epoch + 1, step + 1);
             }
             model_.apply_gradients();
-            loss_sum += r.loss * n;
-            correct += r.correct;
-            seen += n;
+            p.loss_sum += r.loss * n;
+            p.correct += r.correct;
+            p.seen += n;
+            ++p.batches_done;
             if (verbose) {
-                const Metric m[2] = {{"loss", loss_sum / seen}, {"accuracy", static_cast<double>(correct) / seen}};
-                bar.update(seen, m, 2);
+                const Metric m[2] = {{"loss", p.loss_sum / p.seen}, {"accuracy", static_cast<double>(p.correct) / p.seen}};
+                bar.update(p.seen, m, 2);
+            }
+            if (on_batch_end(static_cast<const FitProgress&>(p))) {
+                e.stopped = true;
+                return e;
             }
         }
-        EpochResult e;
         const double train_seconds = bar.seconds_since_start();
-        e.samples_per_second = train_seconds > 0 ? static_cast<double>(seen) / train_seconds : 0.0;
-        e.loss = loss_sum / static_cast<double>(seen);
-        e.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+        e.samples_per_second = train_seconds > 0 ? static_cast<double>(p.seen - seen_before) / train_seconds : 0.0;
+        e.loss = p.loss_sum / static_cast<double>(p.seen);
+        e.accuracy = static_cast<double>(p.correct) / static_cast<double>(p.seen);
         if (val_.size() > 0) {
             const Evaluation v = evaluate_view(val_);
             e.val_loss = v.loss;
@@ -237,26 +278,49 @@ inline long split_point(long count, double validation_split) {
     return static_cast<long>(static_cast<double>(count) * (1.0 - validation_split));
 }
 
-// fit(model, data, options): prints "Train on N samples, validate on M samples", then per
-// epoch "Epoch i/E" and the progress bar; returns the History. `on_epoch_end(epoch, history)`
-// runs after each finished epoch (e.g. to save weights).
-template <class M, class OnEpochEnd>
-History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&& on_epoch_end) {
+// fit(model, data, options, progress, on_batch_end, on_epoch_end): trains from `progress` (a
+// fresh FitProgress{} starts at epoch 0; one from a checkpoint continues where that run stood,
+// bit for bit, given the model restored from the same checkpoint) to options.epochs. Prints
+// "Train on N samples, validate on M samples", then per epoch "Epoch i/E" and the progress bar.
+// After every batch, progress is updated and on_batch_end(progress) may return true to stop
+// there (progress.stopped is then set); after every finished epoch (progress then stands at
+// the next epoch's batch 0), on_epoch_end(epoch, progress) may return true to stop. Returns
+// progress.history.
+template <class M, class OnBatchEnd, class OnEpochEnd>
+History fit(M& model, const data::Dataset& data, FitOptions options, FitProgress& progress, OnBatchEnd&& on_batch_end,
+            OnEpochEnd&& on_epoch_end) {
     const long n = data.size();
     const long split = split_point(n, options.validation_split);
     if (options.verbose == Verbosity::automatic) options.interactive = detail::is_terminal(options.out);
     else options.interactive = options.verbose == Verbosity::interactive;
     Trainer<M> trainer(model, DatasetView{&data, 0, split}, DatasetView{&data, split, n}, options);
-    History h;
+    if (progress.epoch < 0 || progress.batches_done < 0 || progress.batches_done > trainer.batches_per_epoch() ||
+        progress.history.epochs() != progress.epoch)
+        throw std::invalid_argument("fit: the progress to resume from (epoch " + std::to_string(progress.epoch) +
+                                    ", batch " + std::to_string(progress.batches_done) + ", " +
+                                    std::to_string(progress.history.epochs()) +
+                                    " epochs of history) does not fit this run (" +
+                                    std::to_string(trainer.batches_per_epoch()) + " batches per epoch)");
+    trainer.restore_order(progress);
+    progress.stopped = false;
     std::ostream& out = *options.out;
     const bool verbose = options.verbose != Verbosity::silent;
     if (verbose) {
         if (split < n) out << "Train on " << split << " samples, validate on " << (n - split) << " samples\n";
         else out << "Train on " << split << " samples\n";
+        if (progress.epoch > 0 || progress.batches_done > 0)
+            out << "Resuming at epoch " << (progress.epoch + 1) << ", batch " << (progress.batches_done + 1) << '/'
+                << trainer.batches_per_epoch() << '\n';
     }
-    for (int e = 0; e < options.epochs; ++e) {
+    History& h = progress.history;
+    while (progress.epoch < options.epochs) {
+        const int e = progress.epoch;
         if (verbose) out << "Epoch " << (e + 1) << '/' << options.epochs << '\n';
-        const auto r = trainer.run_epoch(e);
+        const auto r = trainer.run_epoch(progress, on_batch_end);
+        if (r.stopped) {
+            progress.stopped = true;
+            break;
+        }
         h.loss.push_back(r.loss);
         h.accuracy.push_back(r.accuracy);
         if (r.has_validation) {
@@ -265,9 +329,29 @@ History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&
         }
         h.seconds.push_back(r.seconds);
         h.samples_per_second.push_back(r.samples_per_second);
-        on_epoch_end(e, h);
+        progress.epoch = e + 1;
+        progress.batches_done = 0;
+        progress.loss_sum = 0;
+        progress.correct = 0;
+        progress.seen = 0;
+        if (on_epoch_end(e, static_cast<const FitProgress&>(progress))) {
+            progress.stopped = progress.epoch < options.epochs;
+            break;
+        }
     }
     return h;
+}
+
+// fit(model, data, options[, on_epoch_end]): from epoch 0; `on_epoch_end(epoch, history)` runs
+// after each finished epoch (e.g. to save weights).
+template <class M, class OnEpochEnd>
+History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&& on_epoch_end) {
+    FitProgress progress;
+    return fit(model, data, options, progress, [](const FitProgress&) { return false; },
+               [&](int e, const FitProgress& p) {
+                   on_epoch_end(e, p.history);
+                   return false;
+               });
 }
 
 template <class M>

@@ -97,6 +97,7 @@ public:
     std::span<const T> parameters() const { return {params_, Net::params.total}; }
     std::span<T> gradients() { return {grads_, trainable}; }
     std::span<T> optimizer_state() { return {opt_, optimizer_elements}; }
+    std::span<const T> optimizer_state() const { return {opt_, optimizer_elements}; }
 
     std::span<T> parameter(int position, std::string_view name) {
         const int k = detail::find_param<Net>(position, name.data(), name.size());
