@@ -22,6 +22,7 @@ mkdir -p "$out"
 # The fuzz targets: NAME and its source (as in tests/fuzz/CMakeLists.txt).
 declare -A sources=(
   [idx]=idx_fuzz.cpp
+  [checkpoint]=checkpoint_fuzz.cpp
 )
 
 cxx=${CXX:-g++}

@@ -356,9 +356,7 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
     c.run.validation_split = r.f64();
     c.run.train_samples = r.i64();
     c.run.validation_samples = r.i64();
-    const std::uint8_t shuffle = r.u8(), normalize = r.u8();
-    r.u8();
-    r.u8();
+    const std::uint8_t shuffle = r.u8(), normalize = r.u8(), reserved0 = r.u8(), reserved1 = r.u8();
     c.run.shuffle = shuffle != 0;
     c.run.normalize = normalize != 0;
     FitProgress& p = c.progress;
@@ -380,6 +378,11 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
                                      static_cast<std::uint32_t>(bytes[bytes.size() - 2]) << 16 |
                                      static_cast<std::uint32_t>(bytes[bytes.size() - 1]) << 24;
     if (crc32_of(bytes.data(), bytes.size() - 4) != stored_crc) fail(file, "CRC-32 mismatch: the file is corrupt");
+    // Every byte means one thing: flags 0 or 1, reserved bytes zero (a load followed by a save
+    // gives the same file back).
+    if (shuffle > 1 || normalize > 1 || reserved0 != 0 || reserved1 != 0)
+        fail(file, "invalid flag bytes (shuffle " + std::to_string(shuffle) + ", normalize " + std::to_string(normalize) +
+                       ", reserved " + std::to_string(reserved0) + " " + std::to_string(reserved1) + ")");
     // Counters that make sense together.
     if (c.run.batch_size < 1 || c.run.epochs < 0 || c.run.train_samples < 1 || c.run.validation_samples < 0 ||
         !(c.run.validation_split >= 0.0 && c.run.validation_split < 1.0))
@@ -395,6 +398,8 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
                        " samples)");
     for (std::uint32_t e = 0; e < epochs; ++e) {
         const double loss = r.f64(), acc = r.f64(), vl = r.f64(), va = r.f64(), sec = r.f64(), sps = r.f64();
+        if (!with_val && (vl != 0.0 || va != 0.0 || std::signbit(vl) || std::signbit(va)))
+            fail(file, "epoch " + std::to_string(e + 1) + " has validation values in a history without validation");
         p.history.loss.push_back(loss);
         p.history.accuracy.push_back(acc);
         if (with_val) {
