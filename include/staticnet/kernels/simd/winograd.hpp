@@ -87,30 +87,39 @@ constexpr std::size_t winograd_kernel_size() {
     return 16u * static_cast<std::size_t>(G.cin) * static_cast<std::size_t>(G.cout);
 }
 
+namespace winograd_detail {
+
+// U for the forward (Flip = false: u[xi][ci][co] from k[.][.][ci][co]) or for the input
+// gradient (Flip = true: u[xi][co][ci] from k flipped in both spatial directions).
+template <ConvGeometry G, bool Flip, class T>
+void prepare(const T* k, T* u) {
+    constexpr std::size_t plane = static_cast<std::size_t>(G.cin) * G.cout;
+    constexpr int rows = Flip ? G.cout : G.cin, cols = Flip ? G.cin : G.cout;
+    for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j) {
+            const std::size_t src = Flip ? static_cast<std::size_t>(j) * G.cout + i : static_cast<std::size_t>(i) * G.cout + j;
+            transform_kernel<T>(
+                [&](int ky, int kx) {
+                    const int ty = Flip ? 2 - ky : ky, tx = Flip ? 2 - kx : kx;
+                    return k[static_cast<std::size_t>(ty * 3 + tx) * plane + src];
+                },
+                u + static_cast<std::size_t>(i) * cols + j, plane);
+        }
+}
+
+}  // namespace winograd_detail
+
 // U (16, cin, cout) from the layer's kernel k (3, 3, cin, cout).
 template <ConvGeometry G, class T>
 void winograd_prepare(const T* k, T* u) {
-    constexpr std::size_t plane = static_cast<std::size_t>(G.cin) * G.cout;
-    for (int ci = 0; ci < G.cin; ++ci)
-        for (int co = 0; co < G.cout; ++co) {
-            const std::size_t at = static_cast<std::size_t>(ci) * G.cout + co;
-            winograd_detail::transform_kernel<T>(
-                [&](int ky, int kx) { return k[static_cast<std::size_t>(ky * 3 + kx) * plane + at]; }, u + at, plane);
-        }
+    winograd_detail::prepare<G, false>(k, u);
 }
 
 // U of the input gradient (the geometry input_gradient_geometry<G>(): cin' = cout, cout' = cin)
 // straight from the layer's kernel k (3, 3, cin, cout): flipped and transposed on the way.
 template <ConvGeometry G, class T>
 void winograd_prepare_input_gradient(const T* k, T* u) {
-    constexpr std::size_t plane = static_cast<std::size_t>(G.cin) * G.cout;
-    for (int co = 0; co < G.cout; ++co)
-        for (int ci = 0; ci < G.cin; ++ci) {
-            const std::size_t src = static_cast<std::size_t>(ci) * G.cout + co;
-            winograd_detail::transform_kernel<T>(
-                [&](int ky, int kx) { return k[static_cast<std::size_t>((2 - ky) * 3 + (2 - kx)) * plane + src]; },
-                u + static_cast<std::size_t>(co) * G.cin + ci, plane);
-        }
+    winograd_detail::prepare<G, true>(k, u);
 }
 
 #if STATICNET_HAS_XSIMD
