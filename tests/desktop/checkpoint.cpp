@@ -332,3 +332,57 @@ TEST_CASE("an interrupted or failing save keeps the previous checkpoint") {
     CHECK(read_bytes(file) == saved);
     CHECK(!fs::exists(file.string() + ".tmp"));
 }
+
+TEST_CASE("EarlyStopping as Keras counts: patience, min_delta, restore_best_weights") {
+    // val_loss per epoch: 1.0, 0.8 (best), 0.85, 0.9 -> with patience 2 the wait reaches 2 at
+    // epoch 3 (0-based) and training stops there; the parameters of epoch 1 come back.
+    nin_model.initialize(1);
+    sn::EarlyStopping<NinModel> stop(nin_model, sn::EarlyStopping<NinModel>::Monitor::val_loss, 2, 0.0, true);
+    sn::FitProgress p;
+    const double val_loss[] = {1.0, 0.8, 0.85, 0.9, 0.7};
+    bool stopped = false;
+    int e = 0;
+    for (; e < 5 && !stopped; ++e) {
+        nin_model.parameters()[0] = static_cast<float>(e + 10);  // marks the epoch's weights
+        p.history.loss.push_back(1.0);
+        p.history.accuracy.push_back(0.5);
+        p.history.val_loss.push_back(val_loss[e]);
+        p.history.val_accuracy.push_back(0.5);
+        stopped = stop(e, p);
+    }
+    CHECK(stopped);
+    CHECK(e == 4);  // stopped at epoch index 3
+    CHECK(stop.stopped_epoch() == 3);
+    CHECK(stop.best_epoch() == 1);
+    CHECK(stop.best() == 0.8);
+    CHECK(nin_model.parameters()[0] == 11.0f);
+
+    // min_delta: an improvement of 0.05 is not one when min_delta is 0.1; accuracy goes up.
+    sn::EarlyStopping<NinModel> acc(nin_model, sn::EarlyStopping<NinModel>::Monitor::val_accuracy, 1, 0.1);
+    sn::FitProgress q;
+    const double val_acc[] = {0.5, 0.55, 0.9};
+    std::vector<bool> says;
+    for (int i = 0; i < 3; ++i) {
+        q.history.loss.push_back(1.0);
+        q.history.accuracy.push_back(0.5);
+        q.history.val_loss.push_back(1.0);
+        q.history.val_accuracy.push_back(val_acc[i]);
+        says.push_back(acc(i, q));
+    }
+    CHECK(says == std::vector<bool>{false, true, false});
+    CHECK(acc.stopped_epoch() == 1);
+    CHECK(acc.best() == 0.9);  // called again after its stop, it went on: 0.9 is an improvement
+    CHECK(acc.best_epoch() == 2);
+
+    // In fit: it ends the run early, and fit reports the stop.
+    NullBuffer nb;
+    std::ostream null_out(&nb);
+    model_a.initialize(7);
+    sn::EarlyStopping<BnModel> never_better(model_a, sn::EarlyStopping<BnModel>::Monitor::val_loss, 0, 1e9);
+    sn::FitProgress r;
+    sn::fit(model_a, data(), options(null_out, 4, 1), r, [](const sn::FitProgress&) { return false; }, never_better);
+    CHECK(r.history.epochs() == 2);  // epoch 0 sets the best; epoch 1 is no improvement of 1e9
+    CHECK(r.stopped);
+    CHECK_THROWS_AS(sn::EarlyStopping<NinModel>(nin_model, sn::EarlyStopping<NinModel>::Monitor::loss, -1),
+                    std::invalid_argument);
+}

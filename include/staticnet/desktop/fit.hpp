@@ -2,6 +2,7 @@
 // The desktop layer: it allocates its buffers (shuffle order, labels) before the first step,
 // then every epoch runs without touching the heap; errors are exceptions naming the problem.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -358,6 +359,77 @@ template <class M>
 History fit(M& model, const data::Dataset& data, FitOptions options) {
     return fit(model, data, options, [](int, const History&) {});
 }
+
+// Keras's EarlyStopping, as an on_epoch_end callback of fit (returns true to stop): stops when
+// `monitor` has not improved by more than min_delta for `patience` epochs; with
+// restore_best_weights the model gets the parameters of the best epoch back when it stops.
+// Keras's order: the wait count grows every epoch and resets on an improvement; the stop
+// comes when it reaches patience (never after the first epoch). Allocates a copy of the
+// parameters at construction (restore_best_weights), never during training.
+template <class M>
+class EarlyStopping {
+public:
+    enum class Monitor { val_loss, val_accuracy, loss, accuracy };
+    explicit EarlyStopping(M& model, Monitor monitor = Monitor::val_loss, int patience = 0, double min_delta = 0.0,
+                           bool restore_best_weights = false)
+        : model_(model), monitor_(monitor), patience_(patience), min_delta_(min_delta < 0 ? -min_delta : min_delta),
+          restore_(restore_best_weights) {
+        if (patience < 0) throw std::invalid_argument("EarlyStopping: patience must be 0 or more");
+        if (restore_) best_weights_.resize(model.parameters().size());
+    }
+
+    bool operator()(int epoch, const FitProgress& p) {
+        const History& h = p.history;
+        const std::vector<double>& v = monitor_ == Monitor::val_loss       ? h.val_loss
+                                       : monitor_ == Monitor::val_accuracy ? h.val_accuracy
+                                       : monitor_ == Monitor::loss         ? h.loss
+                                                                           : h.accuracy;
+        if (v.empty())
+            throw std::invalid_argument("EarlyStopping: the monitored metric is not in the history (val_* needs a "
+                                        "validation split)");
+        const double current = v.back();
+        const bool lower_is_better = monitor_ == Monitor::val_loss || monitor_ == Monitor::loss;
+        ++wait_;
+        const bool improved = !has_best_ || (lower_is_better ? current < best_ - min_delta_ : current > best_ + min_delta_);
+        if (improved) {
+            best_ = current;
+            has_best_ = true;
+            best_epoch_ = epoch;
+            wait_ = 0;
+            if (restore_) {
+                const auto params = model_.parameters();
+                std::copy(params.begin(), params.end(), best_weights_.begin());
+            }
+            return false;
+        }
+        if (wait_ >= patience_ && epoch > 0) {
+            stopped_epoch_ = epoch;
+            if (restore_) {
+                const auto params = model_.parameters();
+                std::copy(best_weights_.begin(), best_weights_.end(), params.begin());
+            }
+            return true;
+        }
+        return false;
+    }
+
+    int best_epoch() const { return best_epoch_; }        // 0-based; -1 before the first epoch
+    double best() const { return best_; }
+    int stopped_epoch() const { return stopped_epoch_; }  // 0-based; -1 if it did not stop training
+
+private:
+    M& model_;
+    Monitor monitor_;
+    int patience_;
+    double min_delta_;
+    bool restore_;
+    std::vector<typename M::value_type> best_weights_;
+    bool has_best_ = false;
+    double best_ = 0;
+    int best_epoch_ = -1;
+    int stopped_epoch_ = -1;
+    int wait_ = 0;
+};
 
 // evaluate(model, data): inference-mode loss and accuracy over the whole dataset, with the
 // Keras progress line "10000/10000 [====] - 2s 219us/sample - loss: ... - accuracy: ...".
