@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -142,7 +143,20 @@ std::string test_images_header(const Options& o) {
 template <class Net>
 void run(const Options& o) {
     auto& model = inference<Net>();
-    if (!o.weights.empty()) sn::io::load_weights<float>(model.parameters(), o.weights);
+    if (!o.weights.empty()) {
+        try {
+            sn::io::load_weights<float>(model.parameters(), o.weights);
+        } catch (const sn::io::NonFiniteWeight& e) {
+            // Name the tensor and the layer, as write_model_header does for other sources.
+            for (const auto& t : sn::io::model_source<Net>(o.name, o.weights, "staticnet_export").tensors)
+                if (e.index >= t.offset && e.index < t.offset + t.size)
+                    throw std::runtime_error(o.weights + ": parameter " + std::to_string(e.index - t.offset) + " of " +
+                                             t.layer + "/" + t.name + " (layer position " + std::to_string(t.position) +
+                                             ") is " + (e.nan ? "NaN" : "infinite") +
+                                             ": the weights are broken (a diverged training?)");
+            throw;
+        }
+    }
     if (o.images > 0) {
         sn::io::write_text_file(o.out, test_images_header<Net>(o));
         std::cout << "staticnet_export: wrote " << o.out << " (" << o.images << " " << o.split << " images of " << o.data

@@ -6,16 +6,22 @@
 // end and on Ctrl-C, and the best weights by val_accuracy; --resume continues from them.
 #include <staticnet/staticnet.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +52,8 @@ struct Options {
     std::string checkpoint_dir;  // empty: no checkpoints
     long checkpoint_every = 100;  // batches between checkpoints (and at every epoch's end)
     bool resume = false;
+    float lr = 0;             // 0: Adam's 0.001 (the optimizer's compile-time rate)
+    std::string lr_schedule;  // empty: constant; see --help
 };
 
 // Set by SIGINT (Ctrl-C) while checkpoints are on: training stops after the current step.
@@ -81,6 +89,15 @@ void kill_if_armed() {
     if (kill_armed) std::raise(SIGKILL);
 }
 
+// The checkpoint rotation, done by save_checkpoint's before_rename hook once the new file is
+// written and synced: last.ckpt -> prev.ckpt, then the new file becomes last.ckpt. So a write
+// that fails (a full disk) leaves both checkpoints as they were.
+fs::path rotate_from, rotate_to;  // empty from: nothing to keep as prev.ckpt
+void rotate_checkpoints() {
+    if (!rotate_from.empty()) fs::rename(rotate_from, rotate_to);
+    kill_if_armed();
+}
+
 void usage(std::ostream& os) {
     os << "usage: staticnet_train [options]   (tools/train sets up, builds and runs this)\n"
           "Trains the three networks of the Keras original on MNIST and writes results.\n\n"
@@ -101,11 +118,18 @@ void usage(std::ostream& os) {
           "  --checkpoint-dir DIR  write DIR/<network>/last.ckpt (the previous one kept as prev.ckpt)\n"
           "                        every --checkpoint-every batches, after every epoch and on Ctrl-C\n"
           "                        (which then stops after the current step), and\n"
-          "                        DIR/<network>/best.weights.bin whenever val_accuracy improves\n"
+          "                        DIR/<network>/best.weights.bin whenever val_accuracy improves;\n"
+          "                        a DIR holding an earlier run's checkpoints needs --resume\n"
           "  --checkpoint-every N  batches between checkpoints (default 100)\n"
           "  --resume              continue each network from DIR/<network>/last.ckpt (or prev.ckpt\n"
           "                        when last.ckpt is damaged), bit for bit; from the start when\n"
           "                        there is no checkpoint yet; needs --checkpoint-dir\n"
+          "  --lr F                Adam's learning rate (default 0.001, Keras's)\n"
+          "  --lr-schedule SPEC    change it while training (Keras's schedules and callbacks):\n"
+          "                          exponential:STEPS:RATE  lr * RATE^(step/STEPS), every step\n"
+          "                          step:EPOCHS:DROP        lr * DROP^floor(epoch/EPOCHS), per epoch\n"
+          "                          plateau:PATIENCE:FACTOR ReduceLROnPlateau on val_loss\n"
+          "                        the rates are in the history (lr) and in checkpoints\n"
           "  --summary             print the three summaries and memory plans, then stop\n"
           "  --untrained           no training: predict the test set with freshly initialised weights\n"
           "  --help                this text\n";
@@ -123,6 +147,69 @@ V parse_number(const std::string& opt, const std::string& text) {
     if (ec != std::errc() || end != text.data() + text.size()) bad_option(opt + " needs a number, got '" + text + "'");
     return v;
 }
+
+// --lr-schedule KIND:A:B.
+struct ScheduleSpec {
+    std::string kind;  // exponential | step | plateau
+    double a = 0, b = 0;
+};
+ScheduleSpec parse_schedule(const std::string& spec) {
+    ScheduleSpec s;
+    const auto c1 = spec.find(':'), c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
+    if (c2 == std::string::npos || spec.find(':', c2 + 1) != std::string::npos)
+        bad_option("--lr-schedule must be exponential:STEPS:RATE, step:EPOCHS:DROP or plateau:PATIENCE:FACTOR, not '" +
+                   spec + "'");
+    s.kind = spec.substr(0, c1);
+    s.a = parse_number<double>("--lr-schedule", spec.substr(c1 + 1, c2 - c1 - 1));
+    s.b = parse_number<double>("--lr-schedule", spec.substr(c2 + 1));
+    const bool whole = s.a >= 1 && s.a == static_cast<double>(static_cast<long>(s.a));
+    if (s.kind == "exponential") {
+        if (!whole || !(s.b > 0 && s.b <= 1)) bad_option("--lr-schedule exponential:STEPS:RATE needs STEPS >= 1 and RATE in (0, 1]");
+    } else if (s.kind == "step") {
+        if (!whole || !(s.b > 0 && s.b <= 1)) bad_option("--lr-schedule step:EPOCHS:DROP needs EPOCHS >= 1 and DROP in (0, 1]");
+    } else if (s.kind == "plateau") {
+        if (!(s.a >= 0 && s.a == static_cast<double>(static_cast<long>(s.a))) || !(s.b > 0 && s.b < 1))
+            bad_option("--lr-schedule plateau:PATIENCE:FACTOR needs PATIENCE >= 0 and FACTOR in (0, 1)");
+    } else {
+        bad_option("--lr-schedule kind must be exponential, step or plateau, not '" + s.kind + "'");
+    }
+    return s;
+}
+
+// The schedule of --lr-schedule as one fit callback (whichever kind was asked for).
+template <class M>
+struct Schedule {
+    std::optional<sn::ExponentialDecay<M>> exponential;
+    std::optional<sn::LearningRateScheduler<M>> step;
+    std::optional<sn::ReduceLROnPlateau<M>> plateau;
+    Schedule(M& model, const std::string& spec, float initial) {
+        if (spec.empty()) return;
+        const ScheduleSpec s = parse_schedule(spec);
+        if (s.kind == "exponential")
+            exponential.emplace(model, sn::ExponentialDecayOptions{.initial_learning_rate = initial,
+                                                                   .decay_steps = static_cast<long>(s.a),
+                                                                   .decay_rate = static_cast<float>(s.b)});
+        else if (s.kind == "step")
+            step.emplace(model, sn::StepDecay{.initial_learning_rate = initial, .drop = static_cast<float>(s.b),
+                                              .every = static_cast<int>(s.a)});
+        else
+            plateau.emplace(model, sn::ReduceLROnPlateauOptions{.monitor = sn::Monitor::val_loss,
+                                                                .factor = s.b,
+                                                                .patience = static_cast<int>(s.a)});
+    }
+    void on_train_begin(const sn::FitProgress& p) {
+        if (plateau) plateau->on_train_begin(p);
+    }
+    void on_epoch_begin(int e, const sn::FitProgress& p) {
+        if (step) step->on_epoch_begin(e, p);
+    }
+    void on_batch_begin(const sn::FitProgress& p) {
+        if (exponential) exponential->on_batch_begin(p);
+    }
+    void on_epoch_end(int e, const sn::FitProgress& p) {
+        if (plateau) plateau->on_epoch_end(e, p);
+    }
+};
 
 Options parse(int argc, char** argv) {
     Options o;
@@ -158,6 +245,8 @@ Options parse(int argc, char** argv) {
         else if (a == "--checkpoint-dir") o.checkpoint_dir = next();
         else if (a == "--checkpoint-every") o.checkpoint_every = parse_number<long>(a, next());
         else if (a == "--resume") o.resume = true;
+        else if (a == "--lr") o.lr = parse_number<float>(a, next());
+        else if (a == "--lr-schedule") o.lr_schedule = next();
         else if (a == "--untrained") o.untrained = true;
         else bad_option("unknown option '" + a + "'");
     }
@@ -171,6 +260,8 @@ Options parse(int argc, char** argv) {
         bad_option("--batch must be 1.." + std::to_string(kBatchCapacity) +
                    " (the models' compile-time batch; change kBatchCapacity in examples/train.cpp for more)");
     if (!(o.validation_split >= 0 && o.validation_split < 1)) bad_option("--validation-split must be in [0, 1)");
+    if (!(o.lr >= 0 && o.lr <= 1e30f)) bad_option("--lr must be a positive number");
+    if (!o.lr_schedule.empty()) parse_schedule(o.lr_schedule);  // exits on a bad one
     return o;
 }
 
@@ -191,30 +282,69 @@ std::string json_array(const std::vector<double>& v) {
     return s.str();
 }
 
+// Through FILE.tmp and a rename: a failed write (a full disk) names the file and leaves the
+// previous file and no temporary one.
 void write_text(const fs::path& file, const std::string& text) {
     const fs::path tmp = file.string() + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << text;
-        if (!out) throw std::runtime_error(file.string() + ": write failed");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw std::runtime_error(file.string() + ": cannot create " + tmp.filename().string() + ": " + std::strerror(errno));
+    const char* p = text.data();
+    std::size_t left = text.size();
+    int err = 0;
+    while (left > 0) {
+        const ssize_t w = ::write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            err = w < 0 ? errno : EIO;
+            break;
+        }
+        p += w;
+        left -= static_cast<std::size_t>(w);
     }
-    fs::rename(tmp, file);
+    if (::close(fd) != 0 && err == 0) err = errno;
+    if (err == 0 && ::rename(tmp.c_str(), file.c_str()) != 0) err = errno;
+    if (err != 0) {
+        ::unlink(tmp.c_str());
+        throw std::runtime_error(file.string() + ": cannot write: " + std::strerror(err) +
+                                 "; the previous file (if any) is untouched");
+    }
+}
+
+// Before anything is trained: the folder exists (created if needed) and takes a new file, so a
+// wrong --out or --checkpoint-dir costs no training time.
+void check_output_folder(const fs::path& dir, const std::string& what) {
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+        throw std::runtime_error(dir.string() + ": the " + what + " is a file, not a folder; nothing was trained");
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw std::runtime_error(dir.string() + ": cannot create the " + what + ": " + ec.message() +
+                                 "; nothing was trained");
+    const fs::path probe = dir / (".staticnet_train-probe." + std::to_string(::getpid()));
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw std::runtime_error(dir.string() + ": cannot write to the " + what + ": " + std::strerror(errno) +
+                                 "; nothing was trained");
+    ::close(fd);
+    ::unlink(probe.c_str());
 }
 
 void write_history(const fs::path& dir, const sn::History& h) {
     std::ostringstream csv;
-    csv << "epoch,loss,accuracy,val_loss,val_accuracy,seconds\n";
+    csv << "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n";
     csv.precision(6);
     for (int e = 0; e < h.epochs(); ++e) {
         csv << e + 1 << ',' << h.loss[e] << ',' << h.accuracy[e] << ',';
         if (e < static_cast<int>(h.val_loss.size())) csv << h.val_loss[e] << ',' << h.val_accuracy[e];
         else csv << ',';
-        csv << ',' << h.seconds[e] << '\n';
+        csv << ',' << h.learning_rate[e] << ',' << h.seconds[e] << '\n';
     }
     write_text(dir / "history.csv", csv.str());
     write_text(dir / "history.json", "{\"loss\": " + json_array(h.loss) + ", \"accuracy\": " + json_array(h.accuracy) +
                                          ", \"val_loss\": " + json_array(h.val_loss) +
                                          ", \"val_accuracy\": " + json_array(h.val_accuracy) +
+                                         ", \"lr\": " + json_array(h.learning_rate) +
                                          ", \"seconds\": " + json_array(h.seconds) + "}\n");
 }
 
@@ -309,6 +439,7 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
                    const sn::data::Dataset* test) {
     auto& model = model_for<Net>();
     model.initialize(o.seed);
+    if (o.lr > 0) model.set_learning_rate(o.lr);
     std::cout << "\n=== " << name << " ===\n";
     model.summary(std::cout);
     Result r;
@@ -336,6 +467,7 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
         const fs::path last = cdir / "last.ckpt", prev = cdir / "prev.ckpt", best = cdir / "best.weights.bin";
         sn::FitProgress progress;
         if (!cdir.empty()) fs::create_directories(cdir);
+        bool last_rejected = false;  // then the good prev.ckpt is kept, the bad last.ckpt replaced
         if (o.resume) {
             // The newest checkpoint that loads (last.ckpt, else prev.ckpt); each rejection said.
             bool loaded = false;
@@ -345,14 +477,17 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
                     const sn::Checkpoint c = sn::load_checkpoint(model, f);
                     const std::string why = sn::checkpoint_mismatch(c.run, run);
                     if (!why.empty())
-                        throw std::runtime_error(f.string() + " cannot be continued with these options: " + why);
+                        throw std::runtime_error(f.string() + ": cannot be continued with these options: " + why +
+                                                 "; nothing was changed");
                     progress = c.progress;
                     std::cout << "Resuming " << name << " from " << f.string() << " (epoch " << (progress.epoch + 1)
-                              << ", batch " << progress.batches_done << " done, step " << model.step() << ")\n";
+                              << ", batch " << progress.batches_done << " done, step " << model.step()
+                              << ", learning rate " << model.learning_rate() << ")\n";
                     loaded = true;
                     break;
                 } catch (const sn::CheckpointError& e) {
                     std::cerr << "staticnet_train: skipping a checkpoint: " << e.what() << '\n';
+                    if (f == last) last_rejected = true;
                 }
             }
             if (!loaded && (fs::exists(last) || fs::exists(prev)))
@@ -360,21 +495,27 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
                                          " (last.ckpt / prev.ckpt: see above); nothing was changed");
             if (!loaded) std::cout << "No checkpoint of " << name << " in " << cdir.string() << " yet: starting at epoch 1\n";
         }
-        // last.ckpt -> prev.ckpt, then the new last.ckpt (each step atomic): a crash at any moment
-        // leaves at least one complete checkpoint.
+        // The new checkpoint written and synced, then last.ckpt -> prev.ckpt and the new one ->
+        // last.ckpt (each step atomic): a crash at any moment leaves at least one complete
+        // checkpoint, and a failed write leaves both.
         const KillPoint kill = kill_point();
         auto checkpoint = [&](const sn::FitProgress& p) {
             if (cdir.empty()) return;
-            if (fs::exists(last)) fs::rename(last, prev);
+            rotate_from = fs::exists(last) && !last_rejected ? last : fs::path();
+            rotate_to = prev;
             kill_armed = kill.step == model.step() && kill.where == "in-checkpoint";
-            sn::save_checkpoint(model, run, p, last, kill_if_armed);
+            sn::save_checkpoint(model, run, p, last, rotate_checkpoints);
+            last_rejected = false;
             if (kill.step == model.step() && kill.where == "after-checkpoint") std::raise(SIGKILL);
         };
         double best_val = -1;
         for (double v : progress.history.val_accuracy) best_val = std::max(best_val, v);
         if (!cdir.empty()) std::signal(SIGINT, on_sigint);
+        // The schedule runs first at each epoch's end, so that the checkpoint written there holds
+        // the rate the next epoch uses.
+        Schedule<TrainModel<Net>> schedule(model, o.lr_schedule, o.lr > 0 ? o.lr : sn::AdamOptions{}.learning_rate);
         const auto h = sn::fit(
-            model, *train, fo, progress,
+            model, *train, fo, progress, sn::callbacks(schedule,
             [&](const sn::FitProgress& p) {
                 if (kill.step == model.step() && kill.where == "after-step") std::raise(SIGKILL);
                 if (kill.step == model.step() && kill.where == "sigint") std::raise(SIGINT);
@@ -406,7 +547,7 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
                 }
                 std::fflush(stdout);
                 return interrupted != 0;
-            });
+            }));
         if (progress.stopped) {
             std::signal(SIGINT, SIG_DFL);
             std::cout << "\nInterrupted: " << name << " stopped at epoch " << (progress.epoch + 1) << ", batch "
@@ -441,17 +582,46 @@ Result run_network(const std::string& name, const Options& o, const sn::data::Da
 int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     const auto started = std::chrono::steady_clock::now();
+    // A file size limit (ulimit -f) makes a write fail with "File too large", like a full disk,
+    // instead of killing the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         sn::data::Dataset train, test;
+        const bool all = o.network == "all";
         if (!o.summary_only) {
             if (o.data.empty()) bad_option("--data DIR is required (tools/train passes the MNIST cache)");
+            std::error_code ec;
+            if (!fs::exists(o.data, ec)) throw std::runtime_error(o.data + ": no such data folder (--data)");
+            if (!fs::is_directory(o.data, ec)) throw std::runtime_error(o.data + ": not a folder (--data wants the folder of the IDX files)");
             if (!o.untrained) train = sn::data::load_idx_dataset(o.data, "train");
             test = sn::data::load_idx_dataset(o.data, "t10k");
+            for (const auto* d : {&train, &test}) {
+                constexpr sn::Shape in = sn::examples::Nin::input_shape;  // all three take 28x28x1
+                if (d->size() > 0 && (d->images.rows != in.h || d->images.cols != in.w))
+                    throw std::runtime_error(o.data + ": the " + (d == &train ? "train" : "t10k") + " images are " +
+                                             std::to_string(d->images.rows) + "x" + std::to_string(d->images.cols) +
+                                             " pixels, the networks take " + std::to_string(in.h) + "x" +
+                                             std::to_string(in.w));
+            }
             truncate(train, o.train_samples);
             truncate(test, o.test_samples);
+            // Every folder this run writes, checked before any training (nothing is lost to a
+            // typo or a read-only folder), and no earlier run's checkpoints overwritten unasked.
+            check_output_folder(o.out, "output folder");
+            for (const char* name : {"deep", "bn", "nin"}) {
+                if (!all && o.network != name) continue;
+                check_output_folder(fs::path(o.out) / name, "output folder");
+                if (o.checkpoint_dir.empty() || o.untrained) continue;
+                const fs::path cdir = fs::path(o.checkpoint_dir) / name;
+                check_output_folder(cdir, "checkpoint folder");
+                for (const char* f : {"last.ckpt", "prev.ckpt"})
+                    if (!o.resume && fs::exists(cdir / f))
+                        throw std::runtime_error(
+                            (cdir / f).string() + ": a checkpoint of an earlier run; continue it with --resume, or "
+                            "remove it (or choose another --checkpoint-dir) to start again; nothing was changed");
+            }
         }
         std::vector<Result> results;
-        const bool all = o.network == "all";
         if (all || o.network == "deep") results.push_back(run_network<sn::examples::Deep>("deep", o, &train, &test));
         if (all || o.network == "bn") results.push_back(run_network<sn::examples::Bn>("bn", o, &train, &test));
         if (all || o.network == "nin") results.push_back(run_network<sn::examples::Nin>("nin", o, &train, &test));

@@ -5,9 +5,11 @@
 
 #include "core.hpp"
 #include "data/idx.hpp"
+#include "desktop/callbacks.hpp"
 #include "desktop/checkpoint.hpp"
 #include "desktop/fit.hpp"
 #include "desktop/progress.hpp"
+#include "desktop/storage.hpp"
 #include "desktop/summary.hpp"
 #include "desktop/xtensor.hpp"
 #include "io/weights.hpp"

@@ -2,6 +2,10 @@
 # target.cmake (targets/cortex-m4|cortex-m7|cortex-m55/target.cmake), which first sets
 #   STATICNET_TARGET_CPU_FLAGS       e.g. -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 #   STATICNET_TARGET_LINKER_SCRIPT   the board's linker script
+#   STATICNET_TARGET_RAM_BYTES       the board's RAM (optional): passed as
+#                                    -DSTATICNET_MAX_STATIC_BYTES=<bytes>, so a Model or Inference
+#                                    object larger than the RAM is a compile error naming its bytes
+#                                    (the linker script's ASSERT still checks the sum of everything)
 # and completes the STATICNET_TARGET_* description that the board's toolchain file
 # (through toolchain-cortex-m.cmake) and the firmware tests (tests/firmware) both read, so the
 # flags the tests verify are the flags users get:
@@ -22,6 +26,9 @@ set(STATICNET_TARGET_TOOL_PREFIX arm-none-eabi-)
 set(STATICNET_TARGET_CXX_FLAGS ${STATICNET_TARGET_CPU_FLAGS}
   -std=gnu++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit
   -ffunction-sections -fdata-sections)
+if(DEFINED STATICNET_TARGET_RAM_BYTES)
+  list(APPEND STATICNET_TARGET_CXX_FLAGS -DSTATICNET_MAX_STATIC_BYTES=${STATICNET_TARGET_RAM_BYTES})
+endif()
 set(STATICNET_TARGET_OPT_FLAGS -O2)
 set(STATICNET_TARGET_LINK_FLAGS
   -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections

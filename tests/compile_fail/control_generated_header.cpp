@@ -4,6 +4,7 @@
 // expect-success
 #include <staticnet/core.hpp>
 
+#include <span>
 #include <type_traits>
 
 #include "tests/compile_fail/models/tiny_model.hpp"
@@ -18,5 +19,6 @@ static tiny_model::Inference<2> inference2;
 
 int main() {
     static float x[32] = {};
-    return static_cast<int>(inference.predict(x, 1).size() + inference2.predict(x, 2).size());
+    return static_cast<int>(inference.predict(std::span<const float>(x).first<16>()).size() +
+                            inference2.predict(x, 2).size());
 }

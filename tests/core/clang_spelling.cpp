@@ -24,6 +24,11 @@ int main() {
     const auto first = model.train_step(x, y, 4);
     for (int i = 0; i < 30; ++i) model.train_step(x, y, 4);
     const auto last = model.train_step(x, y, 4);
-    const bool ok = first.status == sn::StepStatus::ok && last.loss < first.loss && model.predict(x, 4).size() == 12;
+    const std::span<const float, 12> fixed = model.predict(x);  // compile-time extents
+    const bool names = model.parameter(1, "kernel").size() == 36 && model.gradient(2, "moving_mean").empty() &&
+                       model.find_parameter(1, "kernal").empty();
+    const bool ok = first.status == sn::StepStatus::ok && last.loss < first.loss && model.predict(x, 4).size() == 12 &&
+                    fixed[0] == model.predict(x, 4)[0] && names &&
+                    model.predict(std::span<const float>(x, 65), 1).status == sn::PredictStatus::wrong_input_size;
     return ok ? 0 : 1;
 }

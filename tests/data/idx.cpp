@@ -230,6 +230,23 @@ TEST_SUITE("data/idx good files") {
     CHECK(im.pixels == pixels);
   }
 
+  TEST_CASE("concatenated gzip members are one stream, as gzip(1) reads them") {
+    TempDir dir;
+    const Bytes whole = sample_images();
+    const Bytes first(whole.begin(), whole.begin() + 7), second(whole.begin() + 7, whole.end());
+    write_gzip(dir / "a.gz", first);
+    write_gzip(dir / "b.gz", second);
+    write_gzip(dir / "empty.gz", {});
+    Bytes joined = read_file(dir / "a.gz");
+    const Bytes b = read_file(dir / "b.gz"), empty = read_file(dir / "empty.gz");
+    joined.insert(joined.end(), b.begin(), b.end());
+    joined.insert(joined.end(), empty.begin(), empty.end());  // an empty last member too
+    write_file(dir / "images.gz", joined);
+    const Images im = read_idx_images(dir / "images.gz");
+    CHECK(im.count == 3);
+    CHECK(im.pixels == sample_pixels());
+  }
+
   TEST_CASE("num_classes bounds the labels") {
     TempDir dir;
     write_file(dir / "labels", idx_labels({0, 25, 46}));
@@ -445,6 +462,64 @@ TEST_SUITE("data/idx bad files") {
       l.push_back(1);
       check_bad_labels(l, {"trailing data: 1 extra byte after the 3 bytes of label data"});
     }
+  }
+}
+
+TEST_SUITE("data/idx junk after gzip") {
+  // zlib's gzread ignores whatever follows the gzip data; found by tools/fuzz idx
+  // (tests/fuzz/regressions/idx/gzip-trailing-junk-accepted). Now it is an error naming the
+  // file, the amount and where it starts; another gzip member is not junk (test above).
+  TEST_CASE("bytes after the last gzip member are an error") {
+    TempDir dir;
+    const fs::path file = dir / "labels.gz";
+    write_gzip(dir / "clean.gz", sample_labels());
+    const Bytes clean = read_file(dir / "clean.gz");
+    const std::string at = std::to_string(clean.size());
+    SUBCASE("three bytes") {
+      Bytes b = clean;
+      b.insert(b.end(), {0x00, 0x41, 0x0A});
+      write_file(file, b);
+      CHECK(data_error([&] { read_idx_labels(file); }) ==
+            file.string() + ": trailing data after the gzip stream: 3 bytes at offset " + at +
+                " that are not a gzip member");
+    }
+    SUBCASE("one byte that starts like a gzip member") {
+      Bytes b = clean;
+      b.push_back(0x1f);
+      write_file(file, b);
+      CHECK(data_error([&] { read_idx_labels(file); }) ==
+            file.string() + ": trailing data after the gzip stream: 1 byte at offset " + at +
+                " that is not a gzip member");
+    }
+    SUBCASE("junk after a second member") {
+      Bytes b = clean;
+      write_gzip(dir / "empty.gz", {});
+      const Bytes empty = read_file(dir / "empty.gz");
+      b.insert(b.end(), empty.begin(), empty.end());
+      b.insert(b.end(), {'j', 'u', 'n', 'k'});
+      write_file(file, b);
+      CHECK(data_error([&] { read_idx_labels(file); }) ==
+            file.string() + ": trailing data after the gzip stream: 4 bytes at offset " +
+                std::to_string(clean.size() + empty.size()) + " that are not a gzip member");
+    }
+    SUBCASE("a truncated second member") {
+      Bytes b = clean;
+      b.insert(b.end(), clean.begin(), clean.begin() + 12);
+      write_file(file, b);
+      check_labels_error(file, {"truncated gzip stream"});
+    }
+  }
+
+  TEST_CASE("junk after the gzip stream of images, through load_idx_dataset") {
+    TempDir dir;
+    write_gzip(dir / "train-images-idx3-ubyte.gz", sample_images());
+    write_gzip(dir / "train-labels-idx1-ubyte.gz", sample_labels());
+    Bytes b = read_file(dir / "train-images-idx3-ubyte.gz");
+    b.resize(b.size() + 100, 0);  // zero padding is junk too
+    write_file(dir / "train-images-idx3-ubyte.gz", b);
+    check_message(data_error([&] { load_idx_dataset(dir.path, "train"); }),
+                  dir / "train-images-idx3-ubyte.gz",
+                  {"trailing data after the gzip stream: 100 bytes at offset"});
   }
 }
 

@@ -199,8 +199,8 @@ TEST_CASE("bad checkpoint files: the message names the problem and the model is 
             [](int, const sn::FitProgress&) { return false; });
     sn::save_checkpoint(model_a, sn::checkpoint_run(o, 64, data().size()), p, good);
     const auto bytes = read_bytes(good);
-    // 144-byte header + no finished epoch + parameters and Adam's two slots + CRC.
-    CHECK(bytes.size() == 144 + (BnModel::network::params.total + 2 * BnModel::trainable) * 4 + 4);
+    // 160-byte header + no finished epoch + parameters and Adam's two slots + CRC.
+    CHECK(bytes.size() == 160 + (BnModel::network::params.total + 2 * BnModel::trainable) * 4 + 4);
 
     model_b.initialize(11);
     auto expect = [&](const std::vector<unsigned char>& b, const std::string& words) {
@@ -225,8 +225,8 @@ TEST_CASE("bad checkpoint files: the message names the problem and the model is 
     }
     {
         auto b = bytes;
-        b[8] = 2;
-        expect(b, "format version 2");
+        b[8] = 3;
+        expect(b, "format version 3, this staticnet reads versions 1 and 2");
     }
     {
         auto b = bytes;
@@ -240,7 +240,7 @@ TEST_CASE("bad checkpoint files: the message names the problem and the model is 
     }
     {
         auto b = bytes;
-        const std::size_t at = 144 + 5 * 4;  // parameter 5
+        const std::size_t at = 160 + 5 * 4;  // parameter 5
         const float nan = std::numeric_limits<float>::quiet_NaN();
         std::memcpy(&b[at], &nan, 4);
         fix_crc(b);

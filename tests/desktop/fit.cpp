@@ -1,9 +1,14 @@
 // fit / evaluate / progress / weights: Keras semantics of the desktop training loop.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <zlib.h>
 
 #include <cmath>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 #include <staticnet/staticnet.hpp>
@@ -188,6 +193,91 @@ TEST_CASE("weights: round trip, and bad files are rejected with the reason") {
     std::vector<double> wider(Small::params.total, 0.0);
     sn::io::save_weights<double>(wider, dir / "double.bin");
     expect_error(dir / "double.bin", "64-bit values, expected 32");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("weights: CRC, NaN and Inf refused, version 1 still read, a failing save keeps the old file") {
+    const fs::path dir = temp_dir("weights_v2");
+    auto& model = fresh_model(5);
+    const fs::path file = dir / "w.bin";
+    sn::io::save_weights<float>(model.parameters(), file);
+    auto read = [](const fs::path& f) {
+        std::ifstream in(f, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    auto write = [](const fs::path& f, const std::string& bytes) {
+        std::ofstream(f, std::ios::binary | std::ios::trunc) << bytes;
+    };
+    const std::string good = read(file);
+    REQUIRE(good.size() == 24 + Small::params.total * 4 + 4);
+    CHECK(good.compare(0, 8, "SNWEIGH2") == 0);
+    static SmallModel other;
+    other.initialize(6);
+    const std::vector<float> before(other.parameters().begin(), other.parameters().end());
+    auto expect_error = [&](const std::string& bytes, const std::string& message) {
+        write(dir / "bad.bin", bytes);
+        try {
+            sn::io::load_weights<float>(other.parameters(), dir / "bad.bin");
+            FAIL("expected WeightsError");
+        } catch (const sn::io::WeightsError& e) {
+            CHECK(std::string(e.what()) == (dir / "bad.bin").string() + ": " + message);
+        }
+        // Nothing was loaded.
+        CHECK(std::equal(before.begin(), before.end(), other.parameters().begin()));
+    };
+    auto with_value = [&](std::size_t i, float v) {  // value i replaced, the CRC made to match
+        std::string b = good;
+        std::memcpy(&b[24 + 4 * i], &v, 4);
+        const auto crc = static_cast<std::uint32_t>(
+            crc32(0L, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size() - 4)));
+        std::memcpy(&b[b.size() - 4], &crc, 4);
+        return b;
+    };
+    {
+        std::string b = good;
+        b[100] = static_cast<char>(b[100] ^ 0x10);
+        expect_error(b, "CRC-32 mismatch: the file is corrupt");
+    }
+    expect_error(with_value(3, std::nanf("")), "parameter 3 is NaN: the weights are broken (a diverged training?)");
+    expect_error(with_value(7, -std::numeric_limits<float>::infinity()),
+                 "parameter 7 is infinite: the weights are broken (a diverged training?)");
+    try {
+        write(dir / "bad.bin", with_value(7, std::nanf("")));
+        sn::io::load_weights<float>(other.parameters(), dir / "bad.bin");
+    } catch (const sn::io::NonFiniteWeight& e) {
+        CHECK(e.index == 7);
+        CHECK(e.nan);
+    }
+    expect_error("", "empty file (not a staticnet weights file)");
+    expect_error(good.substr(0, 20), "truncated: 20 bytes, shorter than the 24-byte header");
+    expect_error(good + "x", "trailing data: " + std::to_string(good.size() + 1) + " bytes, the header promises " +
+                                 std::to_string(good.size()));
+    expect_error("SNWEIGHT" + good.substr(8), "not a staticnet weights file (wrong magic)");
+    // Version 1 (no CRC) is still read.
+    write(dir / "v1.bin", "SNWEIGH1" + good.substr(8, good.size() - 12));
+    sn::io::load_weights<float>(other.parameters(), dir / "v1.bin");
+    CHECK(std::equal(model.parameters().begin(), model.parameters().end(), other.parameters().begin()));
+
+    // A save that fails (a file size limit, as a full disk): the message says why, the previous
+    // file is intact and no temporary file is left.
+    auto& changed = fresh_model(8);
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 1024;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    std::string what;
+    try {
+        sn::io::save_weights<float>(changed.parameters(), file);
+    } catch (const sn::io::WeightsError& e) {
+        what = e.what();
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, previous_handler);
+    CHECK(what == file.string() + ": cannot write the weights: File too large; the previous file (if any) is untouched");
+    CHECK(read(file) == good);
+    CHECK_FALSE(fs::exists(file.string() + ".tmp"));
     fs::remove_all(dir);
 }
 

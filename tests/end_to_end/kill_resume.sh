@@ -7,17 +7,25 @@
 # --resume until the run finishes. Every resumed run must end with the reference's weights
 # (weights.bin, bit for bit) and history (loss, accuracy, val_loss, val_accuracy per epoch),
 # and the newest checkpoint must load after every kill. The resumed runs use 1 thread, the
-# reference 2 (the result does not depend on it). Data: $STATICNET_DATA/mnist (tools/setup).
+# reference 2 (the result does not depend on it). Every run halves the learning rate at each
+# epoch's start after the first (--lr-schedule step:1:0.5): a run resumed inside epoch 2 must
+# take the rate from the checkpoint. Data: $STATICNET_DATA/mnist (tools/setup).
 set -euo pipefail
 train=$1 out=$2
 data=${STATICNET_DATA:?STATICNET_DATA must point at the data cache (tools/setup)}/mnist
 rm -rf "$out"
 mkdir -p "$out"
-common=(--network nin --epochs 2 --train-samples 1280 --test-samples 200 --data "$data" --checkpoint-every 4)
+common=(--network nin --epochs 2 --train-samples 1280 --test-samples 200 --data "$data" --checkpoint-every 4
+        --lr 0.002 --lr-schedule step:1:0.5)
 
 "$train" "${common[@]}" --threads 2 --out "$out/ref" --checkpoint-dir "$out/ref-ckpt" >"$out/ref.log" 2>&1 ||
   { echo "the reference run failed:"; tail -20 "$out/ref.log"; exit 1; }
-history_of() { cut -d, -f1-5 "$1/nin/history.csv"; }
+history_of() { cut -d, -f1-6 "$1/nin/history.csv"; }  # epoch, loss, accuracy, val_*, lr
+if [[ $(cut -d, -f6 "$out/ref/nin/history.csv" | tr '\n' ' ') != "lr 0.002 0.001 " ]]; then
+  echo "FAIL: the reference run's learning rates are not 0.002, 0.001 (--lr-schedule step:1:0.5):"
+  cat "$out/ref/nin/history.csv"
+  exit 1
+fi
 
 failures=0 cases=0
 # STEP:WHERE [STEP:WHERE]: the kills of one run's life, in order (steps are global: 1..36;
@@ -75,7 +83,7 @@ if ((status != 130)) || ! grep -q '^Interrupted: nin stopped at epoch 1, batch 1
   failures=$((failures + 1))
 else
   "$train" "${common[@]}" --threads 2 --out "$dir/out" --checkpoint-dir "$dir/ckpt" --resume >"$dir.log" 2>&1
-  if ! grep -q 'Resuming nin from .*last.ckpt (epoch 1, batch 10 done, step 10)' "$dir.log" ||
+  if ! grep -q 'Resuming nin from .*last.ckpt (epoch 1, batch 10 done, step 10, learning rate 0.002)' "$dir.log" ||
      ! cmp -s "$dir/out/nin/weights.bin" "$out/ref/nin/weights.bin"; then
     echo "FAIL sigint: the resumed run did not start at step 10 or ended elsewhere"
     failures=$((failures + 1))

@@ -12,6 +12,10 @@
 #   -DEXPECT_LINK_ERROR=<text>            the build must FAIL in the link step with <text> in the
 #                                         linker's output (an oversized arena and the linker
 #                                         script's ASSERT); the script then succeeds
+#   -DEXPECT_COMPILE_ERROR=<text>         the program must FAIL to compile, with <text> in the first
+#                                         line of the compiler's output that contains "error:" (an
+#                                         object over STATICNET_MAX_STATIC_BYTES); the script then
+#                                         succeeds
 #
 # Each source is compiled to <image stem>.<source name>.o (kept: on aarch64 the no-heap check
 # reads the program's object, since the static executable contains glibc's malloc), then linked;
@@ -92,6 +96,19 @@ foreach(source IN LISTS sources)
   file(REMOVE "${object}")
   run("${TARGET}: compile ${name}" "${CXX}" ${STATICNET_TARGET_CXX_FLAGS} ${STATICNET_TARGET_OPT_FLAGS}
       ${warnings} ${EXTRA_FLAGS} ${include_flags} -c "${source}" -o "${object}")
+  if(DEFINED EXPECT_COMPILE_ERROR AND NOT EXPECT_COMPILE_ERROR STREQUAL "" AND source STREQUAL program)
+    if(run_result EQUAL 0)
+      message(FATAL_ERROR "expected ${PROGRAM} to fail to compile with \"${EXPECT_COMPILE_ERROR}\", but it compiled")
+    endif()
+    string(REGEX MATCH "[^\n]*error:[^\n]*" first_error "${run_output}")
+    string(FIND "${first_error}" "${EXPECT_COMPILE_ERROR}" found)
+    if(found EQUAL -1)
+      message(FATAL_ERROR "${PROGRAM} failed to compile, but its first error is not \"${EXPECT_COMPILE_ERROR}\":\n"
+                          "  ${first_error}")
+    endif()
+    message(STATUS "OK: ${PROGRAM} failed to compile as expected, with \"${EXPECT_COMPILE_ERROR}\"")
+    return()
+  endif()
   if(NOT run_result EQUAL 0)
     message(FATAL_ERROR "${TARGET} build of ${PROGRAM} FAILED: ${source} did not compile (${run_result}), "
                         "see the compiler output above")

@@ -171,7 +171,7 @@ int main() {
   }
 
   print_sum("params", -1, model.parameters());
-  for (const Tensor& t : tensors) print_sum(t.name, t.position, model.parameter(t.position, t.name));
+  for (const Tensor& t : tensors) print_sum(t.name, t.position, model.find_parameter(t.position, t.name));
 
   // Inference mode: BN normalises with its moving statistics, which after 20 steps at the
   // default momentum 0.99 are still ~80% their initial 0 / 1. So these predictions are not yet

@@ -5,10 +5,11 @@
 // outcomes:
 //   - staticnet::CheckpointError whose message starts with "<file>: ", and the model exactly as
 //     it was (parameters, optimizer state, step, seed): a rejected file changes nothing;
-//   - success, and then: the progress is consistent (history length = epoch, samples seen
-//     match the batches), every parameter and optimizer value is finite, and saving the loaded
-//     state again gives back the input byte for byte (every byte of the format means one
-//     thing).
+//   - success, and then: the progress is consistent (history length = epoch - initial epoch,
+//     samples seen match the batches), every parameter and optimizer value is finite, the
+//     learning rate is a positive float, and saving the loaded state again gives back the input
+//     byte for byte (every byte of the format means one thing); a version-1 file saves as
+//     version 2, which must load back to the same state.
 // Anything else - another exception, a crash, a leak, a sanitizer report, a broken invariant -
 // abort()s: a finding.
 //
@@ -59,8 +60,9 @@ std::vector<unsigned char> read_all(const fs::path& f) {
 struct State {
     std::vector<float> values;
     std::uint64_t step = 0, seed = 0;
+    float learning_rate = 0;
     bool operator==(const State& o) const {
-        return step == o.step && seed == o.seed && values.size() == o.values.size() &&
+        return step == o.step && seed == o.seed && learning_rate == o.learning_rate && values.size() == o.values.size() &&
                std::memcmp(values.data(), o.values.data(), values.size() * sizeof(float)) == 0;
     }
 };
@@ -70,6 +72,7 @@ State state_of(const FuzzModel& m) {
     s.values.insert(s.values.end(), m.optimizer_state().begin(), m.optimizer_state().end());
     s.step = m.step();
     s.seed = m.seed();
+    s.learning_rate = m.learning_rate();
     return s;
 }
 
@@ -114,14 +117,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // Accepted: the invariants.
     const sn::FitProgress& p = c.progress;
-    if (p.history.epochs() != p.epoch) finding("history length differs from the epoch");
+    if (p.history.epochs() != p.epoch - p.initial_epoch) finding("history length differs from the epochs run");
+    if (!(model.learning_rate() > 0.0f && std::isfinite(model.learning_rate()))) finding("learning rate");
+    if (p.history.learning_rate.size() != static_cast<std::size_t>(p.history.epochs())) finding("history of rates");
     if (p.seen != std::min<long>(p.batches_done * c.run.batch_size, c.run.train_samples)) finding("samples seen");
     for (float v : state_of(model).values)
         if (!std::isfinite(v)) finding("a non-finite value was loaded");
     if (model.step() != c.step || model.seed() != c.seed) finding("step or seed not restored");
     sn::save_checkpoint(model, c.run, p, again);
-    if (read_all(again) != std::vector<unsigned char>(data, data + size))
+    if (c.version == 1) {
+        const State loaded = state_of(model);
+        model.initialize(2);
+        const sn::Checkpoint c2 = sn::load_checkpoint(model, again);
+        if (!(state_of(model) == loaded) || c2.version != 2 || c2.progress.epoch != p.epoch ||
+            c2.progress.history.loss != p.history.loss)
+            finding("a version-1 checkpoint saved as version 2 loads back differently");
+    } else if (read_all(again) != std::vector<unsigned char>(data, data + size)) {
         finding("saving the loaded checkpoint does not give the input back");
+    }
     model.initialize(1);  // the next input starts from the same model
     return 0;
 }
@@ -162,7 +175,15 @@ int main(int argc, char** argv) {
     p.history.val_accuracy = {0.25};
     p.history.seconds = {0.5};
     p.history.samples_per_second = {24.0};
+    p.history.learning_rate = {0.001f};
     sn::save_checkpoint(model, run, p, dir / "after-epoch.ckpt");
+    // A run started at initial_epoch 2 whose learning rate was lowered after its first epoch.
+    sn::FitProgress later = p;
+    later.initial_epoch = 2;
+    later.epoch = 3;
+    model.set_learning_rate(0.0005f);
+    sn::save_checkpoint(model, run, later, dir / "initial-epoch-lr.ckpt");
+    model.set_learning_rate(0.001f);
     o.validation_split = 0;
     o.shuffle = false;
     run = sn::checkpoint_run(o, 4, 12);

@@ -6,9 +6,9 @@
 // gzip path and all others the plain path; both are checked against each other:
 //   - a plain input is also gzip-compressed (in memory, zlib) and read again: the outcome must
 //     be the same (same data, or a DataError with the same message after the file name);
-//   - a gzip input is also decompressed (zlib's gzread, as the reader uses) and the result read
-//     as a plain file: again the same outcome. If it cannot be decompressed, the reader must
-//     have failed too.
+//   - a gzip input is also decompressed (zlib's inflate, member by member as gzip(1) does) and
+//     the result read as a plain file: again the same outcome. If it cannot be decompressed
+//     (corrupt, truncated, or junk after the last member), the reader must have failed too.
 // Expected outcome for bad input: staticnet::data::DataError, and only that, whose message
 // starts with "<file>: ". Any other exception, a crash, a leak, a sanitizer report or a broken
 // invariant on success (sizes, header fields, payload bytes, label range) abort()s: a finding.
@@ -125,34 +125,46 @@ Bytes gzip(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
-// Decompresses a gzip file with gzread, as the reader does. nullopt if zlib reports an error;
+// Decompresses gzip data as gzip(1) does: member after member (zlib's inflate, gzip wrapper);
+// whatever follows a member must be another member. nullopt if zlib reports an error, the data
+// ends inside a member or junk follows the last member (the reader must reject all three);
 // `too_big` is set (and the data dropped) past max_gunzipped bytes.
-std::optional<Bytes> gunzip(const fs::path& file, bool& too_big) {
+std::optional<Bytes> gunzip(const std::uint8_t* data, std::size_t size, bool& too_big) {
   too_big = false;
-  gzFile gz = gzopen(file.c_str(), "rb");
-  if (!gz) harness_error("gzopen failed on " + file.string());
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) harness_error("inflateInit2 failed");
   Bytes out;
   std::uint8_t buf[1 << 16];
-  bool failed = false;
+  z.next_in = const_cast<Bytef*>(data);
+  z.avail_in = static_cast<uInt>(size);
+  bool ok = true;
   for (;;) {
-    const int r = gzread(gz, buf, sizeof buf);
-    int errnum = Z_OK;
-    gzerror(gz, &errnum);
-    if (errnum != Z_OK || r < 0) {
-      failed = true;
-      break;
-    }
-    if (r == 0) break;
+    z.next_out = buf;
+    z.avail_out = sizeof buf;
+    const int r = inflate(&z, Z_NO_FLUSH);
+    const std::size_t produced = sizeof buf - z.avail_out;
     if (!too_big) {
-      out.insert(out.end(), buf, buf + r);
+      out.insert(out.end(), buf, buf + produced);
       if (out.size() > max_gunzipped) {
         too_big = true;
         Bytes().swap(out);
       }
     }
+    if (r == Z_STREAM_END) {
+      if (z.avail_in == 0) break;                                        // the end of the data
+      if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) {  // junk, not a member
+        ok = false;
+        break;
+      }
+      if (inflateReset(&z) != Z_OK) harness_error("inflateReset failed");
+      continue;
+    }
+    if (r == Z_OK) continue;
+    ok = false;  // Z_BUF_ERROR: truncated (all input given, no progress); others: corrupt
+    break;
   }
-  gzclose(gz);
-  if (failed) return std::nullopt;
+  inflateEnd(&z);
+  if (!ok) return std::nullopt;
   return out;
 }
 
@@ -317,7 +329,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // gzip path: the input as it is, and (if zlib can decompress it) its content as a plain file.
   bool too_big = false;
-  const std::optional<Bytes> content = gunzip(files.input, too_big);
+  const std::optional<Bytes> content = gunzip(data, size, too_big);
   const bool know = content && !too_big;
   const Outcomes packed =
       read_all(files.input, know ? content->data() : nullptr, know ? content->size() : 0);

@@ -22,10 +22,12 @@ TEST_CASE("Input: the inference input buffer holds Batch * H * W * C values") {
     CHECK(net.input_buffer().size() == 3 * 663);
     CHECK(sn::Inference<N, 3, float>::input_size == 663);
     CHECK(sn::Inference<N, 3, float>::output_size == 663);
-    // n outside 1..Batch or a short input: an empty result, nothing runs.
+    // n outside 1..Batch, or an input that is not exactly n samples: an empty result with the
+    // reason, nothing runs (tests/graph/predict.cpp has the rest).
     static float x[3 * 663] = {};
-    CHECK(net.predict(std::span<const float>(x, 3 * 663), 4).empty());
+    CHECK(net.predict(std::span<const float>(x, 3 * 663), 4).status == sn::PredictStatus::bad_batch_size);
     CHECK(net.predict(std::span<const float>(x, 3 * 663), 0).empty());
-    CHECK(net.predict(std::span<const float>(x, 662), 1).empty());
+    CHECK(net.predict(std::span<const float>(x, 662), 1).status == sn::PredictStatus::wrong_input_size);
+    CHECK(net.predict(std::span<const float>(x, 664), 1).status == sn::PredictStatus::wrong_input_size);
     CHECK(net.predict(std::span<const float>(x, 663), 1).size() == 663);
 }

@@ -3,7 +3,7 @@
 //
 // For every fixture: the network type FORMAT.md names (the seed networks are exactly
 // staticnet::examples::Deep, Bn, Nin), built as a static sn::Inference<Net, N, T> for T = double
-// and T = float; every parameter loaded from the file through parameter(p, name) (and every
+// and T = float; every parameter loaded from the file through find_parameter(p, name) (and every
 // parameter tensor of the file used); forward_each over the fixture's input; EVERY layer's
 // output compared with L{p}.output, relative to max(1, max |expected|) of that tensor
 // (st::compare: st::check_close plus the worst error; tests/support/fixture_compare.hpp).
@@ -43,7 +43,7 @@ void load_parameters(Holder& h, const st::Fixture& f) {
             const std::string k_name = key(p, name);
             INFO(f.source() << ": " << k_name);
             REQUIRE(f.has_tensor(k_name));
-            const auto dst = h.parameter(p, name);
+            const auto dst = h.find_parameter(p, name);
             REQUIRE(dst.size() == Net::param_specs[p].items[k].size);
             st::copy_to(f.tensor(k_name), dst);
             ++loaded;

@@ -155,7 +155,7 @@ void load_initial_state(Model<T>& model, st::Tracked& f) {
     for (int p = 1; p < Net::depth; ++p)
         for (int k = 0; k < Net::param_specs[p].count; ++k) {
             const std::string name = Net::param_specs[p].items[k].name;
-            const auto dst = model.parameter(p, name);
+            const auto dst = model.find_parameter(p, name);
             REQUIRE(dst.size() == Net::param_specs[p].items[k].size);
             st::copy_to(f.tensor(st::key(p, name)), dst);
         }
@@ -230,7 +230,7 @@ TEST_CASE("train_nin_mnist.txt: Nin, 100 steps of batch 64 on MNIST (double): ev
         for (int k = 0; k < Net::param_specs[p].count; ++k) {
             const auto& spec = Net::param_specs[p].items[k];
             const std::string name = st::key(p, spec.name) + ".final";
-            const auto v = std::span<const double>(model.parameter(p, spec.name));
+            const auto v = std::span<const double>(model.find_parameter(p, spec.name));
             st::compare(v, f.tensor(name), final_tol_double, name, fin);
             if (!spec.trainable) continue;
             double sum = 0, sumsq = 0;

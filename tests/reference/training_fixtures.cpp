@@ -61,7 +61,7 @@ void load_parameters(M& model, Tracked& f) {
     for (int p = 1; p < Net::depth; ++p)
         for (int k = 0; k < Net::param_specs[p].count; ++k) {
             const std::string name = Net::param_specs[p].items[k].name;
-            const auto dst = model.parameter(p, name);
+            const auto dst = model.find_parameter(p, name);
             REQUIRE(dst.size() == Net::param_specs[p].items[k].size);
             st::copy_to(f.tensor(key(p, name)), dst);
         }
@@ -249,11 +249,11 @@ TrainWorst run_training(const char* file, const Tolerances& tol) {
             for (int j = 0; j < Net::param_specs[p].count; ++j) {
                 const auto& spec = Net::param_specs[p].items[j];
                 if (!spec.trainable) {
-                    CHECK(model.gradient(p, spec.name).empty());
+                    CHECK(model.find_gradient(p, spec.name).empty());
                     continue;
                 }
                 const std::string g = key(p, std::string(spec.name) + ".grad" + sfx);
-                compare(std::span<const T>(model.gradient(p, spec.name)), f.tensor(g), tol.grad, g + tn, worst.grad);
+                compare(std::span<const T>(model.find_gradient(p, spec.name)), f.tensor(g), tol.grad, g + tn, worst.grad);
             }
         model.apply_gradients();
         CHECK(model.step() == step0 + static_cast<std::uint64_t>(k));
@@ -262,7 +262,7 @@ TrainWorst run_training(const char* file, const Tolerances& tol) {
                 const auto& spec = Net::param_specs[p].items[j];
                 const std::string a = key(p, std::string(spec.name) + after);
                 // Moving statistics follow the batch statistics (no optimizer involved).
-                compare(std::span<const T>(model.parameter(p, spec.name)), f.tensor(a),
+                compare(std::span<const T>(model.find_parameter(p, spec.name)), f.tensor(a),
                         spec.trainable ? tol.after : tol.output, a + tn, spec.trainable ? worst.after : worst.moving);
             }
     }

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "sizes.hpp"
+
 namespace staticnet {
 
 // A per-sample tensor shape, channels last (NHWC without the N). rank 3 = (h, w, c);
@@ -14,9 +16,9 @@ struct Shape {
     int c = 1;
     int rank = 3;
 
-    constexpr std::size_t size() const {
-        return static_cast<std::size_t>(h) * static_cast<std::size_t>(w) * static_cast<std::size_t>(c);
-    }
+    // h * w * c, size_overflow when that does not fit std::size_t (the static memory check
+    // then refuses the network).
+    constexpr std::size_t size() const { return mul_sizes(to_size(h), to_size(w), to_size(c)); }
     constexpr bool flat() const { return rank == 1; }
     friend constexpr bool operator==(const Shape&, const Shape&) = default;
 };
@@ -53,18 +55,19 @@ constexpr const char* activation_name(ActivationFunction a) {
 }
 
 // Output length of one spatial axis, as Keras/TF compute it.
+// (In long long: in + stride - 1 must not overflow int for the largest dimensions.)
 constexpr int conv_out_length(int in, int kernel, int stride, Padding padding) {
     if (stride <= 0 || kernel <= 0) return 1;
-    if (padding == Padding::same) return (in + stride - 1) / stride;
+    if (padding == Padding::same) return static_cast<int>((static_cast<long long>(in) + stride - 1) / stride);
     return in >= kernel ? (in - kernel) / stride + 1 : 0;
 }
 
 // TF 'same' padding: total = max((out - 1) * stride + kernel - in, 0), the smaller half before.
 constexpr int pad_before(int in, int kernel, int stride, Padding padding) {
     if (padding == Padding::valid) return 0;
-    const int out = conv_out_length(in, kernel, stride, padding);
-    const int total = (out - 1) * stride + kernel - in;
-    return total > 0 ? total / 2 : 0;
+    const long long out = conv_out_length(in, kernel, stride, padding);
+    const long long total = (out - 1) * stride + kernel - in;
+    return total > 0 ? static_cast<int>(total / 2) : 0;
 }
 
 // How a parameter tensor is initialised (Keras defaults).
@@ -87,12 +90,12 @@ struct ParamSpecs {
 
     constexpr std::size_t total() const {
         std::size_t s = 0;
-        for (int i = 0; i < count; ++i) s += items[i].size;
+        for (int i = 0; i < count; ++i) s = add_sizes(s, items[i].size);
         return s;
     }
     constexpr std::size_t trainable() const {
         std::size_t s = 0;
-        for (int i = 0; i < count; ++i) s += items[i].trainable ? items[i].size : 0;
+        for (int i = 0; i < count; ++i) s = add_sizes(s, items[i].trainable ? items[i].size : 0);
         return s;
     }
 };

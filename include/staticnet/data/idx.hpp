@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -75,8 +76,15 @@ inline std::uint32_t big_endian32(const std::uint8_t* p) {
          std::uint32_t{p[3]};
 }
 
+inline std::string plural(std::uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
 // A byte stream over a plain or gzip-compressed file. Plain files report how many bytes are left,
 // so the payload size is checked before anything is allocated and read in one call.
+// gzip: zlib's inflate (gzip wrapper), member by member as gzip(1) reads concatenated members;
+// whatever follows the last member must be another member, so junk after the compressed data
+// is an error (zlib's gzread would ignore it).
 class Source {
  public:
   explicit Source(const std::filesystem::path& file) : file_(file) {
@@ -89,18 +97,21 @@ class Source {
       fail(file, "cannot open: " + std::error_code(errno, std::generic_category()).message());
     unsigned char head[2] = {0, 0};
     plain_.read(reinterpret_cast<char*>(head), 2);
-    if (plain_.gcount() == 2 && head[0] == 0x1f && head[1] == 0x8b) {
-      plain_.close();
-      gz_.reset(gzopen(file.string().c_str(), "rb"));
-      if (!gz_) fail(file, "cannot open");
-      gzbuffer(gz_.get(), 1u << 17);
+    const bool gzip = plain_.gcount() == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    plain_.clear();
+    plain_.seekg(0, std::ios::beg);
+    if (!plain_) fail(file, "cannot open: not a seekable file");
+    if (gzip) {
+      gz_ = std::make_unique<Gzip>();
+      if (inflateInit2(&gz_->z, 16 + MAX_WBITS) != Z_OK) {
+        gz_.reset();
+        fail(file, "cannot start gzip decompression (zlib: out of memory?)");
+      }
+      gz_->in.resize(std::size_t{1} << 17);
       return;
     }
     // Plain: the size is known up front (regular file), so the payload is checked before
     // allocating. Other files (pipes) are read as a stream.
-    plain_.clear();
-    plain_.seekg(0, std::ios::beg);
-    if (!plain_) fail(file, "cannot open: not a seekable file");
     const auto size = std::filesystem::file_size(file, ec);
     size_known_ = !ec && std::filesystem::is_regular_file(status);
     remaining_ = size_known_ ? size : 0;
@@ -111,26 +122,18 @@ class Source {
   bool size_known() const { return !gz_ && size_known_; }
   std::uint64_t remaining() const { return remaining_; }
 
-  // Reads up to n bytes; fewer only at the end of the data. A damaged or truncated gzip stream
-  // is an error, never a short read.
+  // Reads up to n bytes; fewer only at the end of the data. A damaged or truncated gzip stream,
+  // or junk after it, is an error, never a short read.
   std::size_t read(void* dst, std::size_t n) {
     auto* out = static_cast<char*>(dst);
-    std::size_t got = 0;
     if (!gz_) {
       plain_.read(out, static_cast<std::streamsize>(n));
-      got = static_cast<std::size_t>(plain_.gcount());
+      const auto got = static_cast<std::size_t>(plain_.gcount());
       if (plain_.bad()) fail(file_, "read error");
       remaining_ -= std::min<std::uint64_t>(remaining_, got);
       return got;
     }
-    while (got < n) {
-      const auto chunk = static_cast<unsigned>(std::min<std::size_t>(n - got, 1u << 30));
-      const int r = gzread(gz_.get(), out + got, chunk);
-      check_gzip();
-      if (r <= 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    return got;
+    return inflate_into(reinterpret_cast<unsigned char*>(out), n);
   }
 
   // Counts (and discards) whatever is left.
@@ -143,25 +146,91 @@ class Source {
   }
 
  private:
-  struct GzClose {
-    void operator()(gzFile f) const { gzclose(f); }
+  struct Gzip {
+    z_stream z{};
+    std::vector<unsigned char> in;   // compressed bytes read from the file, not yet inflated
+    std::uint64_t file_offset = 0;   // file bytes moved into `in` so far
+    bool member_ended = false;       // the last inflate call finished a member
+    bool finished = false;           // end of the last member and of the file
+    ~Gzip() { inflateEnd(&z); }
   };
 
-  void check_gzip() {
-    int errnum = Z_OK;
-    const char* message = gzerror(gz_.get(), &errnum);
-    if (errnum == Z_OK) return;
-    if (errnum == Z_BUF_ERROR) fail(file_, "truncated gzip stream (unexpected end of compressed data)");
-    // zlib's message starts with the path given to gzopen: said once, by fail().
-    std::string detail = message ? message : "unknown zlib error";
-    const std::string prefix = file_.string() + ": ";
-    if (detail.rfind(prefix, 0) == 0) detail.erase(0, prefix.size());
-    fail(file_, "corrupt gzip stream: " + detail);
+  // Tops up the compressed input (keeping what is unread); false at the end of the file.
+  bool refill() {
+    z_stream& z = gz_->z;
+    if (z.avail_in > 0 && z.next_in != gz_->in.data())
+      std::memmove(gz_->in.data(), z.next_in, z.avail_in);
+    z.next_in = gz_->in.data();
+    const std::size_t space = gz_->in.size() - z.avail_in;
+    if (space == 0) return true;
+    plain_.read(reinterpret_cast<char*>(gz_->in.data() + z.avail_in), static_cast<std::streamsize>(space));
+    const auto got = static_cast<std::size_t>(plain_.gcount());
+    if (plain_.bad()) fail(file_, "read error");
+    z.avail_in += static_cast<uInt>(got);
+    gz_->file_offset += got;
+    return got > 0;
+  }
+
+  // After a member's end: another member (1f 8b) is read on, the end of the file ends the data,
+  // anything else is junk.
+  void after_member() {
+    z_stream& z = gz_->z;
+    while (z.avail_in < 2 && refill()) {
+    }
+    if (z.avail_in == 0) {
+      gz_->finished = true;
+      return;
+    }
+    if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+      if (inflateReset(&z) != Z_OK) fail(file_, "corrupt gzip stream: cannot start the next member");
+      gz_->member_ended = false;
+      return;
+    }
+    // Count the junk (to the end of the file) so the message can say how much there is.
+    const std::uint64_t at = gz_->file_offset - z.avail_in;
+    std::uint64_t junk = z.avail_in;
+    z.avail_in = 0;
+    while (refill()) {
+      junk += z.avail_in;
+      z.avail_in = 0;
+    }
+    fail(file_, "trailing data after the gzip stream: " + plural(junk, "byte") + " at offset " +
+                    std::to_string(at) + " that " + (junk == 1 ? "is" : "are") + " not a gzip member");
+  }
+
+  std::size_t inflate_into(unsigned char* out, std::size_t n) {
+    z_stream& z = gz_->z;
+    std::size_t got = 0;
+    while (got < n && !gz_->finished) {
+      if (gz_->member_ended) {
+        after_member();
+        continue;
+      }
+      if (z.avail_in == 0 && !refill())
+        fail(file_, "truncated gzip stream (unexpected end of compressed data)");
+      const auto chunk = static_cast<uInt>(std::min<std::size_t>(n - got, 1u << 30));
+      z.next_out = out + got;
+      z.avail_out = chunk;
+      const int r = inflate(&z, Z_NO_FLUSH);
+      got += chunk - z.avail_out;
+      if (r == Z_STREAM_END) {
+        gz_->member_ended = true;
+      } else if (r == Z_BUF_ERROR) {
+        // No progress possible: inflate needs input that the file does not have.
+        if (!refill()) fail(file_, "truncated gzip stream (unexpected end of compressed data)");
+      } else if (r == Z_MEM_ERROR) {
+        fail(file_, "gzip decompression ran out of memory");
+      } else if (r != Z_OK) {
+        fail(file_, std::string("corrupt gzip stream: ") +
+                        (r == Z_NEED_DICT ? "needs a preset dictionary" : z.msg ? z.msg : "unknown zlib error"));
+      }
+    }
+    return got;
   }
 
   std::filesystem::path file_;
   std::ifstream plain_;
-  std::unique_ptr<gzFile_s, GzClose> gz_;
+  std::unique_ptr<Gzip> gz_;
   std::uint64_t remaining_ = 0;
   bool size_known_ = true;
 };
@@ -170,10 +239,6 @@ struct Header {
   std::uint32_t magic = 0;
   std::vector<std::uint32_t> dims;
 };
-
-inline std::string plural(std::uint64_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
 
 // Reads and checks magic and dimensions. kind is "image" or "label".
 inline Header read_header(Source& in, const std::filesystem::path& file, std::uint32_t expected,

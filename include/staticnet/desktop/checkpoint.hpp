@@ -1,11 +1,11 @@
 // Training checkpoints (desktop layer): everything a run needs to continue bit for bit, in one
 // file, checked before anything is used.
 //
-// Format, version 1 (all integers and floats little-endian; "f64" is an IEEE double's bits):
+// Format, version 2 (all integers and floats little-endian; "f64" is an IEEE double's bits):
 //
 //   offset  size  field
 //   0       8     magic "SNCKPT\r\n" (53 4E 43 4B 50 54 0D 0A: a text-mode transfer breaks it)
-//   8       4     u32 format version (1)
+//   8       4     u32 format version (2)
 //   12      4     u32 bytes per value (4 = float, 8 = double)
 //   16      8     u64 network signature (sn::signature_of<Net>: layer kinds, options, shapes)
 //   24      8     u64 parameter count P (trainable and not: BN moving statistics included)
@@ -22,10 +22,18 @@
 //   100     4     i32 epoch in progress (0-based)
 //   104     8     i64 batches of that epoch done
 //   112     8     f64 their loss sum, 8 i64 correct, 8 i64 samples
-//   136     4     u32 finished epochs H (== epoch in progress), 4 u32 of them with validation
-//   144     H x 6 x 8  history: loss, accuracy, val_loss, val_accuracy, seconds, samples/s
+//   136     4     u32 finished epochs H (== epoch in progress - initial epoch), 4 u32 of them
+//                 with validation
+//   144     8     f64 the model's learning rate (a float's value: it may change at run time)
+//   152     4     i32 initial epoch (FitOptions::initial_epoch of the run), 4 bytes zero
+//   160     H x 7 x 8  history: loss, accuracy, val_loss, val_accuracy, seconds, samples/s,
+//                 learning rate
 //   ...     P values, then S values (the value size above)
 //   end-4   4     u32 CRC-32 (zlib) of every byte before it
+//
+// Version 1 (staticnet before run-time learning rates) is read too: it has no fields at 144..159
+// and 6 history values per epoch; its learning rate was the optimizer's compile-time one, its
+// initial epoch 0. Saving always writes version 2.
 //
 // Writing: into "<file>.tmp" in the same folder, fsync, rename over <file>, fsync the folder:
 // a crash at any moment leaves either the old or the new checkpoint, never a mix. Reading:
@@ -45,6 +53,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -90,13 +99,17 @@ struct Checkpoint {
     FitProgress progress;
     std::uint64_t step = 0;
     std::uint64_t seed = 0;
+    float learning_rate = 0;
+    std::uint32_t version = 0;  // the file's format version
 };
 
 namespace checkpoint_detail {
 
 inline constexpr unsigned char magic[8] = {'S', 'N', 'C', 'K', 'P', 'T', '\r', '\n'};
-inline constexpr std::uint32_t version = 1;
-inline constexpr std::size_t fixed_header = 144;
+inline constexpr std::uint32_t version = 2;
+inline constexpr std::size_t fixed_header = 160;
+inline constexpr std::size_t fixed_header_v1 = 144;
+inline constexpr std::size_t history_values(std::uint32_t v) { return v == 1 ? 6 : 7; }
 
 class Writer {
 public:
@@ -267,7 +280,8 @@ void save_checkpoint(const M& model, const CheckpointRun& run, const FitProgress
     const auto opt = model.optimizer_state();
     const History& h = progress.history;
     Writer w;
-    w.buf.reserve(fixed_header + static_cast<std::size_t>(h.epochs()) * 48 + (params.size() + opt.size()) * sizeof(T) + 4);
+    w.buf.reserve(fixed_header + static_cast<std::size_t>(h.epochs()) * 8 * history_values(version) +
+                  (params.size() + opt.size()) * sizeof(T) + 4);
     w.bytes(magic, 8);
     w.u32(version);
     w.u32(sizeof(T));
@@ -294,6 +308,9 @@ void save_checkpoint(const M& model, const CheckpointRun& run, const FitProgress
     const auto epochs = static_cast<std::size_t>(h.epochs());
     w.u32(static_cast<std::uint32_t>(epochs));
     w.u32(static_cast<std::uint32_t>(h.val_loss.size()));
+    w.f64(static_cast<double>(model.learning_rate()));
+    w.i32(progress.initial_epoch);
+    w.u32(0);
     for (std::size_t e = 0; e < epochs; ++e) {
         const bool val = e < h.val_loss.size();
         w.f64(h.loss[e]);
@@ -302,6 +319,7 @@ void save_checkpoint(const M& model, const CheckpointRun& run, const FitProgress
         w.f64(val ? h.val_accuracy[e] : 0.0);
         w.f64(e < h.seconds.size() ? h.seconds[e] : 0.0);
         w.f64(e < h.samples_per_second.size() ? h.samples_per_second[e] : 0.0);
+        w.f64(e < h.learning_rate.size() ? h.learning_rate[e] : static_cast<double>(model.learning_rate()));
     }
     for (T v : params) w.value(v);
     for (T v : opt) w.value(v);
@@ -324,14 +342,19 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
     if (in.bad()) fail(file, "read error");
     if (bytes.empty()) fail(file, "empty file (not a checkpoint)");
     if (bytes.size() < 8 || std::memcmp(bytes.data(), magic, 8) != 0) fail(file, "not a staticnet checkpoint (wrong magic)");
-    if (bytes.size() < fixed_header + 4)
+    if (bytes.size() < fixed_header_v1 + 4)
         fail(file, "truncated: " + std::to_string(bytes.size()) + " bytes, shorter than the " +
-                       std::to_string(fixed_header + 4) + "-byte header");
+                       std::to_string(fixed_header_v1 + 4) + "-byte header");
     Reader r(bytes.data(), bytes.size());
     r.u64();  // magic
     const std::uint32_t ver = r.u32();
-    if (ver != version)
-        fail(file, "format version " + std::to_string(ver) + ", this staticnet reads version " + std::to_string(version));
+    if (ver != version && ver != 1)
+        fail(file, "format version " + std::to_string(ver) + ", this staticnet reads versions 1 and " +
+                       std::to_string(version));
+    const std::size_t header = ver == 1 ? fixed_header_v1 : fixed_header;
+    if (bytes.size() < header + 4)
+        fail(file, "truncated: " + std::to_string(bytes.size()) + " bytes, shorter than the " +
+                       std::to_string(header + 4) + "-byte header");
     const std::uint32_t value_size = r.u32();
     const std::uint64_t signature = r.u64();
     const std::uint64_t np = r.u64(), no = r.u64();
@@ -348,6 +371,7 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
                        " optimizer values; this model has " + std::to_string(params.size()) + " and " +
                        std::to_string(opt.size()) + " (another optimizer?)");
     Checkpoint c;
+    c.version = ver;
     c.step = r.u64();
     c.seed = r.u64();
     c.run.fit_seed = r.u64();
@@ -366,8 +390,16 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
     p.correct = r.i64();
     p.seen = r.i64();
     const std::uint32_t epochs = r.u32(), with_val = r.u32();
+    double lr = static_cast<double>(M::optimizer::options.learning_rate);
+    std::uint32_t reserved2 = 0;
+    if (ver >= 2) {
+        lr = r.f64();
+        p.initial_epoch = r.i32();
+        reserved2 = r.u32();
+    }
     // The size the header promises, before reading further (no huge allocation from a bad count).
-    const std::uint64_t expected = fixed_header + static_cast<std::uint64_t>(epochs) * 48 + (np + no) * sizeof(T) + 4;
+    const std::uint64_t expected =
+        header + static_cast<std::uint64_t>(epochs) * 8 * history_values(ver) + (np + no) * sizeof(T) + 4;
     if (epochs > 1'000'000 || bytes.size() != expected)
         fail(file, bytes.size() < expected ? "truncated: " + std::to_string(bytes.size()) + " bytes, the header promises " +
                                                  std::to_string(expected)
@@ -380,15 +412,22 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
     if (crc32_of(bytes.data(), bytes.size() - 4) != stored_crc) fail(file, "CRC-32 mismatch: the file is corrupt");
     // Every byte means one thing: flags 0 or 1, reserved bytes zero (a load followed by a save
     // gives the same file back).
-    if (shuffle > 1 || normalize > 1 || reserved0 != 0 || reserved1 != 0)
+    if (shuffle > 1 || normalize > 1 || reserved0 != 0 || reserved1 != 0 || reserved2 != 0)
         fail(file, "invalid flag bytes (shuffle " + std::to_string(shuffle) + ", normalize " + std::to_string(normalize) +
-                       ", reserved " + std::to_string(reserved0) + " " + std::to_string(reserved1) + ")");
+                       ", reserved " + std::to_string(reserved0) + " " + std::to_string(reserved1) + " " +
+                       std::to_string(reserved2) + ")");
+    // A float's value, finite and positive (what Model::set_learning_rate accepts).
+    if (!(lr > 0.0 && lr <= static_cast<double>(std::numeric_limits<float>::max())) ||
+        static_cast<double>(static_cast<float>(lr)) != lr)
+        fail(file, "invalid learning rate " + std::to_string(lr));
+    c.learning_rate = static_cast<float>(lr);
     // Counters that make sense together.
     if (c.run.batch_size < 1 || c.run.epochs < 0 || c.run.train_samples < 1 || c.run.validation_samples < 0 ||
         !(c.run.validation_split >= 0.0 && c.run.validation_split < 1.0))
         fail(file, "inconsistent run options (batch " + std::to_string(c.run.batch_size) + ", " +
                        std::to_string(c.run.train_samples) + " training samples)");
-    if (p.epoch < 0 || static_cast<std::uint32_t>(p.epoch) != epochs || with_val > epochs ||
+    if (p.initial_epoch < 0 || p.epoch < p.initial_epoch ||
+        static_cast<std::uint32_t>(p.epoch - p.initial_epoch) != epochs || with_val > epochs ||
         (with_val != 0 && with_val != epochs) || p.batches_done < 0 ||
         p.batches_done > (c.run.train_samples + c.run.batch_size - 1) / c.run.batch_size || p.seen < 0 || p.correct < 0 ||
         p.correct > p.seen || p.seen > c.run.train_samples ||
@@ -398,6 +437,7 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
                        " samples)");
     for (std::uint32_t e = 0; e < epochs; ++e) {
         const double loss = r.f64(), acc = r.f64(), vl = r.f64(), va = r.f64(), sec = r.f64(), sps = r.f64();
+        const double epoch_lr = ver >= 2 ? r.f64() : lr;
         if (!with_val && (vl != 0.0 || va != 0.0 || std::signbit(vl) || std::signbit(va)))
             fail(file, "epoch " + std::to_string(e + 1) + " has validation values in a history without validation");
         p.history.loss.push_back(loss);
@@ -408,6 +448,7 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
         }
         p.history.seconds.push_back(sec);
         p.history.samples_per_second.push_back(sps);
+        p.history.learning_rate.push_back(epoch_lr);
     }
     std::vector<T> values(static_cast<std::size_t>(np + no));
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -421,6 +462,7 @@ Checkpoint load_checkpoint(M& model, const std::filesystem::path& file) {
     for (std::size_t i = 0; i < no; ++i) opt[i] = values[np + i];
     model.set_step(c.step);
     model.set_seed(c.seed);
+    model.set_learning_rate(c.learning_rate);
     return c;
 }
 

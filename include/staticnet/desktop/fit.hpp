@@ -13,6 +13,9 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -43,6 +46,9 @@ struct FitOptions {
     bool normalize = false;         // false: raw 0..255 pixels, as the original feeds them
     int threads = 0;                // worker threads for every step; 0: the machine's cores.
                                     // Results are bit-identical for any count.
+    int initial_epoch = 0;          // Keras's initial_epoch: the first epoch to run (0-based);
+                                    // the shuffles of the epochs before it are replayed, the
+                                    // history holds only the epochs run.
     Verbosity verbose = Verbosity::automatic;
     std::ostream* out = &std::cout;
     bool interactive = false;       // set by fit from the stream for Verbosity::automatic
@@ -52,6 +58,7 @@ struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
     std::vector<double> seconds;  // wall time of each epoch (training + validation)
     std::vector<double> samples_per_second;  // training samples / wall time of the training part
+    std::vector<double> learning_rate;       // the model's learning rate at the epoch's end (Keras's "lr")
     int epochs() const { return static_cast<int>(loss.size()); }
 };
 
@@ -59,12 +66,13 @@ struct History {
 // step counter and seed, it is everything needed to continue bit for bit (what a checkpoint
 // holds: desktop/checkpoint.hpp).
 struct FitProgress {
+    int initial_epoch = 0;   // the run's first epoch (FitOptions::initial_epoch)
     int epoch = 0;           // the epoch in progress, 0-based (== epochs when all are done)
     long batches_done = 0;   // batches of that epoch already applied
     double loss_sum = 0;     // sample-weighted training loss over those batches
     long correct = 0;        // and their correct predictions
     long seen = 0;           // and their samples
-    History history;         // the finished epochs
+    History history;         // the finished epochs (epoch - initial_epoch of them)
     bool stopped = false;    // set by fit when a callback asked it to stop
 };
 
@@ -187,6 +195,12 @@ public:
     // has stopped = true and no validation). Shuffles when the epoch starts at batch 0.
     template <class OnBatchEnd>
     EpochResult run_epoch(FitProgress& p, OnBatchEnd&& on_batch_end) {
+        return run_epoch(p, [](const FitProgress&) {}, on_batch_end);
+    }
+
+    // The same with on_batch_begin(p) called before each batch (a learning-rate schedule by step).
+    template <class OnBatchBegin, class OnBatchEnd>
+    EpochResult run_epoch(FitProgress& p, OnBatchBegin&& on_batch_begin, OnBatchEnd&& on_batch_end) {
         const int epoch = p.epoch;
         if (p.batches_done == 0) shuffle_for(epoch);
         const bool verbose = options_.verbose != Verbosity::silent;
@@ -195,6 +209,7 @@ public:
         EpochResult e;
         for (long at = p.batches_done * batch_, step = p.batches_done; at < train_.size(); at += batch_, ++step) {
             const int n = static_cast<int>(std::min<long>(batch_, train_.size() - at));
+            on_batch_begin(static_cast<const FitProgress&>(p));
             detail::gather_batch(*train_.data, order_.data() + at, n, options_.normalize,
                                  model_.training_input().data(), labels_);
             const auto r = model_.compute_gradients(model_.training_input(), std::span<const std::int32_t>(labels_, n), n);
@@ -279,24 +294,113 @@ inline long split_point(long count, double validation_split) {
     return static_cast<long>(static_cast<double>(count) * (1.0 - validation_split));
 }
 
-// fit(model, data, options, progress, on_batch_end, on_epoch_end): trains from `progress` (a
-// fresh FitProgress{} starts at epoch 0; one from a checkpoint continues where that run stood,
-// bit for bit, given the model restored from the same checkpoint) to options.epochs. Prints
-// "Train on N samples, validate on M samples", then per epoch "Epoch i/E" and the progress bar.
-// After every batch, progress is updated and on_batch_end(progress) may return true to stop
-// there (progress.stopped is then set); after every finished epoch (progress then stands at
-// the next epoch's batch 0), on_epoch_end(epoch, progress) may return true to stop. Returns
+// Callbacks for fit, Keras's hooks: an object may have any of
+//   void on_train_begin(const FitProgress&)          before the first step (also when resuming:
+//                                                     the place to rebuild state from the history)
+//   void on_epoch_begin(int epoch, const FitProgress&) when an epoch starts at its first batch
+//   void on_batch_begin(const FitProgress&)           before every batch
+//   bool on_batch_end(const FitProgress&)             after every batch; true stops the run there
+//   bool on_epoch_end(int epoch, const FitProgress&)  after every finished epoch; true stops
+//   void on_train_end(const FitProgress&)             after the last epoch or a stop
+// (the bool ones may also return void: never stop). A plain callable is taken as on_batch_end
+// if it accepts (const FitProgress&) and as on_epoch_end if it accepts (int, const FitProgress&).
+// Every callback sees every event (in the order given) even when an earlier one asked to stop,
+// as Keras's stop_training flag works. sn::callbacks(a, b, ...) keeps lvalues by reference (the
+// caller reads their state afterwards) and rvalues by value.
+template <class... Cs>
+class Callbacks {
+public:
+    template <class... As>
+    explicit Callbacks(As&&... cs) : cs_(std::forward<As>(cs)...) {}
+
+    void train_begin(const FitProgress& p) {
+        each([&](auto& c) {
+            if constexpr (requires { c.on_train_begin(p); }) c.on_train_begin(p);
+        });
+    }
+    void epoch_begin(int epoch, const FitProgress& p) {
+        each([&](auto& c) {
+            if constexpr (requires { c.on_epoch_begin(epoch, p); }) c.on_epoch_begin(epoch, p);
+        });
+    }
+    void batch_begin(const FitProgress& p) {
+        each([&](auto& c) {
+            if constexpr (requires { c.on_batch_begin(p); }) c.on_batch_begin(p);
+        });
+    }
+    bool batch_end(const FitProgress& p) {
+        bool stop = false;
+        each([&](auto& c) {
+            if constexpr (requires { c.on_batch_end(p); }) stop |= as_stop([&] { return c.on_batch_end(p); });
+            else if constexpr (std::is_invocable_v<decltype(c), const FitProgress&>)
+                stop |= as_stop([&] { return c(p); });
+        });
+        return stop;
+    }
+    bool epoch_end(int epoch, const FitProgress& p) {
+        bool stop = false;
+        each([&](auto& c) {
+            if constexpr (requires { c.on_epoch_end(epoch, p); }) stop |= as_stop([&] { return c.on_epoch_end(epoch, p); });
+            else if constexpr (std::is_invocable_v<decltype(c), int, const FitProgress&>)
+                stop |= as_stop([&] { return c(epoch, p); });
+        });
+        return stop;
+    }
+    void train_end(const FitProgress& p) {
+        each([&](auto& c) {
+            if constexpr (requires { c.on_train_end(p); }) c.on_train_end(p);
+        });
+    }
+
+private:
+    template <class F>
+    void each(F&& f) {
+        std::apply([&](auto&... c) { (f(c), ...); }, cs_);
+    }
+    template <class F>
+    static bool as_stop(F&& f) {
+        if constexpr (std::is_void_v<decltype(f())>) {
+            f();
+            return false;
+        } else {
+            return static_cast<bool>(f());
+        }
+    }
+    std::tuple<Cs...> cs_;
+};
+
+template <class... As>
+Callbacks<As...> callbacks(As&&... cs) {
+    return Callbacks<As...>(std::forward<As>(cs)...);
+}
+
+template <class C>
+inline constexpr bool is_callbacks_v = false;
+template <class... Cs>
+inline constexpr bool is_callbacks_v<Callbacks<Cs...>> = true;
+
+// fit(model, data, options, progress, callbacks): trains from `progress` (a fresh FitProgress{}
+// starts at options.initial_epoch; one from a checkpoint continues where that run stood, bit for
+// bit, given the model restored from the same checkpoint) to options.epochs. Prints "Train on N
+// samples, validate on M samples", then per epoch "Epoch i/E" and the progress bar. After every
+// batch, progress is updated before on_batch_end; after every finished epoch progress stands at
+// the next epoch's batch 0 before on_epoch_end. A stop request sets progress.stopped. Returns
 // progress.history.
-template <class M, class OnBatchEnd, class OnEpochEnd>
-History fit(M& model, const data::Dataset& data, FitOptions options, FitProgress& progress, OnBatchEnd&& on_batch_end,
-            OnEpochEnd&& on_epoch_end) {
+template <class M, class... Cs>
+History fit(M& model, const data::Dataset& data, FitOptions options, FitProgress& progress, Callbacks<Cs...> cbs) {
     const long n = data.size();
     const long split = split_point(n, options.validation_split);
     if (options.verbose == Verbosity::automatic) options.interactive = detail::is_terminal(options.out);
     else options.interactive = options.verbose == Verbosity::interactive;
     Trainer<M> trainer(model, DatasetView{&data, 0, split}, DatasetView{&data, split, n}, options);
-    if (progress.epoch < 0 || progress.batches_done < 0 || progress.batches_done > trainer.batches_per_epoch() ||
-        progress.history.epochs() != progress.epoch)
+    if (options.initial_epoch < 0)
+        throw std::invalid_argument("fit: initial_epoch must be 0 or more, got " + std::to_string(options.initial_epoch));
+    const bool fresh = progress.epoch == 0 && progress.batches_done == 0 && progress.history.epochs() == 0 &&
+                       progress.initial_epoch == 0;
+    if (fresh) progress.initial_epoch = progress.epoch = options.initial_epoch;
+    if (progress.initial_epoch < 0 || progress.epoch < progress.initial_epoch || progress.batches_done < 0 ||
+        progress.batches_done > trainer.batches_per_epoch() ||
+        progress.history.epochs() != progress.epoch - progress.initial_epoch)
         throw std::invalid_argument("fit: the progress to resume from (epoch " + std::to_string(progress.epoch) +
                                     ", batch " + std::to_string(progress.batches_done) + ", " +
                                     std::to_string(progress.history.epochs()) +
@@ -309,15 +413,18 @@ History fit(M& model, const data::Dataset& data, FitOptions options, FitProgress
     if (verbose) {
         if (split < n) out << "Train on " << split << " samples, validate on " << (n - split) << " samples\n";
         else out << "Train on " << split << " samples\n";
-        if (progress.epoch > 0 || progress.batches_done > 0)
+        if (!fresh && (progress.epoch > 0 || progress.batches_done > 0))
             out << "Resuming at epoch " << (progress.epoch + 1) << ", batch " << (progress.batches_done + 1) << '/'
                 << trainer.batches_per_epoch() << '\n';
     }
+    cbs.train_begin(progress);
     History& h = progress.history;
     while (progress.epoch < options.epochs) {
         const int e = progress.epoch;
         if (verbose) out << "Epoch " << (e + 1) << '/' << options.epochs << '\n';
-        const auto r = trainer.run_epoch(progress, on_batch_end);
+        if (progress.batches_done == 0) cbs.epoch_begin(e, progress);
+        const auto r = trainer.run_epoch(
+            progress, [&](const FitProgress& p) { cbs.batch_begin(p); }, [&](const FitProgress& p) { return cbs.batch_end(p); });
         if (r.stopped) {
             progress.stopped = true;
             break;
@@ -330,46 +437,93 @@ History fit(M& model, const data::Dataset& data, FitOptions options, FitProgress
         }
         h.seconds.push_back(r.seconds);
         h.samples_per_second.push_back(r.samples_per_second);
+        h.learning_rate.push_back(static_cast<double>(model.learning_rate()));
         progress.epoch = e + 1;
         progress.batches_done = 0;
         progress.loss_sum = 0;
         progress.correct = 0;
         progress.seen = 0;
-        if (on_epoch_end(e, static_cast<const FitProgress&>(progress))) {
+        if (cbs.epoch_end(e, static_cast<const FitProgress&>(progress))) {
             progress.stopped = progress.epoch < options.epochs;
             break;
         }
     }
+    cbs.train_end(progress);
     return h;
 }
 
-// fit(model, data, options[, on_epoch_end]): from epoch 0; `on_epoch_end(epoch, history)` runs
-// after each finished epoch (e.g. to save weights).
-template <class M, class OnEpochEnd>
-History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&& on_epoch_end) {
+// fit(model, data, options[, callbacks]): a fresh run.
+template <class M, class... Cs>
+History fit(M& model, const data::Dataset& data, FitOptions options, Callbacks<Cs...> cbs) {
     FitProgress progress;
-    return fit(model, data, options, progress, [](const FitProgress&) { return false; },
-               [&](int e, const FitProgress& p) {
+    return fit(model, data, options, progress, std::move(cbs));
+}
+
+// fit(model, data, options, progress, on_batch_end, on_epoch_end): the two hooks as plain
+// callables, on_batch_end(progress) and on_epoch_end(epoch, progress), each returning true to stop.
+template <class M, class OnBatchEnd, class OnEpochEnd>
+History fit(M& model, const data::Dataset& data, FitOptions options, FitProgress& progress, OnBatchEnd&& on_batch_end,
+            OnEpochEnd&& on_epoch_end) {
+    return fit(model, data, options, progress,
+               callbacks([&](const FitProgress& p) -> bool { return on_batch_end(p); },
+                         [&](int e, const FitProgress& p) -> bool { return on_epoch_end(e, p); }));
+}
+
+// fit(model, data, options[, on_epoch_end]): from options.initial_epoch; `on_epoch_end(epoch,
+// history)` runs after each finished epoch (e.g. to save weights).
+template <class M, class OnEpochEnd>
+    requires(!is_callbacks_v<std::remove_cvref_t<OnEpochEnd>>)
+History fit(M& model, const data::Dataset& data, FitOptions options, OnEpochEnd&& on_epoch_end) {
+    return fit(model, data, options, callbacks([&](int e, const FitProgress& p) {
                    on_epoch_end(e, p.history);
                    return false;
-               });
+               }));
 }
 
 template <class M>
 History fit(M& model, const data::Dataset& data, FitOptions options) {
-    return fit(model, data, options, [](int, const History&) {});
+    return fit(model, data, options, callbacks());
 }
 
-// Keras's EarlyStopping, as an on_epoch_end callback of fit (returns true to stop): stops when
-// `monitor` has not improved by more than min_delta for `patience` epochs; with
-// restore_best_weights the model gets the parameters of the best epoch back when it stops.
-// Keras's order: the wait count grows every epoch and resets on an improvement; the stop
-// comes when it reaches patience (never after the first epoch). Allocates a copy of the
-// parameters at construction (restore_best_weights), never during training.
+// Which history entry a callback watches. Keras's "auto" mode: accuracies are better when
+// higher, losses when lower.
+enum class Monitor { val_loss, val_accuracy, loss, accuracy };
+
+constexpr const char* to_string(Monitor m) {
+    switch (m) {
+        case Monitor::val_loss: return "val_loss";
+        case Monitor::val_accuracy: return "val_accuracy";
+        case Monitor::loss: return "loss";
+        case Monitor::accuracy: return "accuracy";
+    }
+    return "?";
+}
+constexpr bool lower_is_better(Monitor m) { return m == Monitor::val_loss || m == Monitor::loss; }
+
+// The monitored series of a history; throws when it is not there (val_* without validation).
+inline const std::vector<double>& monitored(const History& h, Monitor m, const char* who) {
+    const std::vector<double>& v = m == Monitor::val_loss       ? h.val_loss
+                                   : m == Monitor::val_accuracy ? h.val_accuracy
+                                   : m == Monitor::loss         ? h.loss
+                                                                : h.accuracy;
+    if (v.size() != h.loss.size())
+        throw std::invalid_argument(std::string(who) + ": the monitored metric " + to_string(m) +
+                                    " is not in the history (val_* needs a validation split)");
+    return v;
+}
+
+// Keras's EarlyStopping, as a fit callback: stops when `monitor` has not improved by more than
+// min_delta for `patience` epochs; with restore_best_weights the model gets the parameters of
+// the best epoch back when it stops. Keras's order: the wait count grows every epoch and resets
+// on an improvement; the stop comes when it reaches patience (never after the first epoch).
+// Allocates a copy of the parameters at construction (restore_best_weights), never during
+// training. Resuming (on_train_begin with a history) replays the counting over the finished
+// epochs; the best weights are then known only if the best epoch is the last finished one (the
+// model holds them), otherwise the snapshot starts with the next improvement.
 template <class M>
 class EarlyStopping {
 public:
-    enum class Monitor { val_loss, val_accuracy, loss, accuracy };
+    using Monitor = staticnet::Monitor;
     explicit EarlyStopping(M& model, Monitor monitor = Monitor::val_loss, int patience = 0, double min_delta = 0.0,
                            bool restore_best_weights = false)
         : model_(model), monitor_(monitor), patience_(patience), min_delta_(min_delta < 0 ? -min_delta : min_delta),
@@ -378,33 +532,46 @@ public:
         if (restore_) best_weights_.resize(model.parameters().size());
     }
 
-    bool operator()(int epoch, const FitProgress& p) {
+    void on_train_begin(const FitProgress& p) {
+        has_best_ = false;
+        best_ = 0;
+        best_epoch_ = stopped_epoch_ = -1;
+        wait_ = 0;
+        have_weights_ = false;
         const History& h = p.history;
-        const std::vector<double>& v = monitor_ == Monitor::val_loss       ? h.val_loss
-                                       : monitor_ == Monitor::val_accuracy ? h.val_accuracy
-                                       : monitor_ == Monitor::loss         ? h.loss
-                                                                           : h.accuracy;
-        if (v.empty())
-            throw std::invalid_argument("EarlyStopping: the monitored metric is not in the history (val_* needs a "
-                                        "validation split)");
-        const double current = v.back();
-        const bool lower_is_better = monitor_ == Monitor::val_loss || monitor_ == Monitor::loss;
+        if (h.epochs() == 0) return;
+        const std::vector<double>& v = monitored(h, monitor_, "EarlyStopping");
+        for (int i = 0; i < h.epochs(); ++i) consider(p.initial_epoch + i, v[static_cast<std::size_t>(i)], false);
+        if (restore_ && best_epoch_ == p.epoch - 1 && p.batches_done == 0) snapshot();
+    }
+
+    bool on_epoch_end(int epoch, const FitProgress& p) {
+        const std::vector<double>& v = monitored(p.history, monitor_, "EarlyStopping");
+        return consider(epoch, v.back(), true);
+    }
+    bool operator()(int epoch, const FitProgress& p) { return on_epoch_end(epoch, p); }
+
+    int best_epoch() const { return best_epoch_; }        // 0-based; -1 before the first epoch
+    double best() const { return best_; }
+    int stopped_epoch() const { return stopped_epoch_; }  // 0-based; -1 if it did not stop training
+
+private:
+    bool consider(int epoch, double current, bool live) {
         ++wait_;
-        const bool improved = !has_best_ || (lower_is_better ? current < best_ - min_delta_ : current > best_ + min_delta_);
+        const bool improved = !has_best_ || (lower_is_better(monitor_) ? current < best_ - min_delta_
+                                                                       : current > best_ + min_delta_);
         if (improved) {
             best_ = current;
             has_best_ = true;
             best_epoch_ = epoch;
             wait_ = 0;
-            if (restore_) {
-                const auto params = model_.parameters();
-                std::copy(params.begin(), params.end(), best_weights_.begin());
-            }
+            if (restore_ && live) snapshot();
+            else have_weights_ = false;
             return false;
         }
-        if (wait_ >= patience_ && epoch > 0) {
+        if (wait_ >= patience_ && epoch > 0 && live) {
             stopped_epoch_ = epoch;
-            if (restore_) {
+            if (restore_ && have_weights_) {
                 const auto params = model_.parameters();
                 std::copy(best_weights_.begin(), best_weights_.end(), params.begin());
             }
@@ -412,12 +579,12 @@ public:
         }
         return false;
     }
+    void snapshot() {
+        const auto params = model_.parameters();
+        std::copy(params.begin(), params.end(), best_weights_.begin());
+        have_weights_ = true;
+    }
 
-    int best_epoch() const { return best_epoch_; }        // 0-based; -1 before the first epoch
-    double best() const { return best_; }
-    int stopped_epoch() const { return stopped_epoch_; }  // 0-based; -1 if it did not stop training
-
-private:
     M& model_;
     Monitor monitor_;
     int patience_;
@@ -425,6 +592,7 @@ private:
     bool restore_;
     std::vector<typename M::value_type> best_weights_;
     bool has_best_ = false;
+    bool have_weights_ = false;
     double best_ = 0;
     int best_epoch_ = -1;
     int stopped_epoch_ = -1;

@@ -69,6 +69,22 @@ struct input_check {
     static constexpr bool ok = true;
 };
 
+// The static memory limit (core/sizes.hpp). The template arguments name the object and its byte
+// count; GCC adds "the comparison reduces to '(<bytes> <= <limit>)'". `ok` is false when the
+// object does not fit: its owner then sizes its arrays 1 so that this stays the only error.
+enum class StaticObject { model, inference, static_inference };
+
+template <StaticObject object, std::size_t bytes, std::size_t limit>
+struct static_memory_check {
+    static_assert(bytes <= limit,
+                  "staticnet: this object needs more memory than STATICNET_MAX_STATIC_BYTES allows (its byte count "
+                  "and the limit: the note below and the template arguments of static_memory_check; "
+                  "18446744073709551615 bytes means more than std::size_t can count); use a smaller batch or "
+                  "network, or raise the limit: compile with -DSTATICNET_MAX_STATIC_BYTES=<bytes> (default 4 GiB; "
+                  "the Cortex-M targets set their board's RAM)");
+    static constexpr bool ok = bytes <= limit;
+};
+
 template <bool has_layers>
 struct depth_check {
     static_assert(has_layers, "staticnet: a Sequential network needs at least one layer after its Input");

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstddef>
 
+#include "../core/sizes.hpp"
+
 namespace staticnet {
 
 // One buffer: `size` elements, alive from step `first` to step `last` inclusive.
@@ -28,12 +30,12 @@ struct MemoryPlan {
     // True when no two buffers that are alive at the same step share an element.
     constexpr bool valid() const {
         for (std::size_t i = 0; i < N; ++i) {
-            if (offset[i] + buffers[i].size > total) return false;
+            if (add_sizes(offset[i], buffers[i].size) > total) return false;
             for (std::size_t j = i + 1; j < N; ++j) {
                 if (buffers[i].size == 0 || buffers[j].size == 0) continue;
                 if (!lifetimes_overlap(buffers[i], buffers[j])) continue;
-                const bool apart = offset[i] + buffers[i].size <= offset[j] ||
-                                   offset[j] + buffers[j].size <= offset[i];
+                const bool apart = add_sizes(offset[i], buffers[i].size) <= offset[j] ||
+                                   add_sizes(offset[j], buffers[j].size) <= offset[i];
                 if (!apart) return false;
             }
         }
@@ -42,12 +44,15 @@ struct MemoryPlan {
     // Sum of all buffer sizes: what a planner without reuse would need.
     constexpr std::size_t unplanned_total() const {
         std::size_t s = 0;
-        for (const auto& b : buffers) s += b.size;
+        for (const auto& b : buffers) s = add_sizes(s, b.size);
         return s;
     }
 };
 
-constexpr std::size_t round_up(std::size_t v, std::size_t a) { return (v + a - 1) / a * a; }
+// Saturating: a size within a - 1 of size_overflow stays size_overflow.
+constexpr std::size_t round_up(std::size_t v, std::size_t a) {
+    return v > size_overflow - (a - 1) ? size_overflow : (v + a - 1) / a * a;
+}
 
 // `align` in elements: every offset is a multiple of it (64 bytes for float: 16).
 template <std::size_t N>
@@ -84,8 +89,8 @@ constexpr MemoryPlan<N> plan_memory(const std::array<BufferUse, N>& uses, std::s
                     if (!placed[p] || uses[p].size == 0) continue;
                     if (!MemoryPlan<N>::lifetimes_overlap(uses[p], uses[b])) continue;
                     const std::size_t ps = round_up(uses[p].size, align);
-                    if (candidate < plan.offset[p] + ps && plan.offset[p] < candidate + size) {
-                        candidate = plan.offset[p] + ps;
+                    if (candidate < add_sizes(plan.offset[p], ps) && plan.offset[p] < add_sizes(candidate, size)) {
+                        candidate = add_sizes(plan.offset[p], ps);
                         moved = true;
                     }
                 }
@@ -93,7 +98,7 @@ constexpr MemoryPlan<N> plan_memory(const std::array<BufferUse, N>& uses, std::s
         }
         plan.offset[b] = candidate;
         placed[b] = true;
-        if (candidate + size > plan.total) plan.total = candidate + size;
+        if (add_sizes(candidate, size) > plan.total) plan.total = add_sizes(candidate, size);
     }
     return plan;
 }

@@ -10,6 +10,7 @@
 #include "../core/rng.hpp"
 #include "../layers/layer.hpp"
 #include "memory_plan.hpp"
+#include "predict.hpp"
 
 namespace staticnet::detail {
 
@@ -30,23 +31,24 @@ struct Runner {
     }
 
     // Inference on n <= batch samples: copies the input into the plan's input buffer (unless
-    // it is already there), runs every layer, returns the output span (empty when n or the
-    // input size is wrong). Shared by Inference and Model.
+    // it is already there), runs every layer, returns the outputs (empty, with the status, when
+    // n is outside 1..batch or x is not exactly n samples). Shared by Inference and Model.
     template <class Plan, class Each>
     // Inference never writes a parameter (layers see ctx.training == false), so params may be
     // a constexpr array in read-only memory; the context's pointers are non-const only because
     // training shares them.
-    static std::span<const T> predict(const Plan& plan, int batch, const T* params, T* arena, std::span<const T> x,
-                                      int n, Parallel par, Each&& each) {
+    static Prediction<T> predict(const Plan& plan, int batch, const T* params, T* arena, std::span<const T> x, int n,
+                                 Parallel par, Each&& each) {
         constexpr std::size_t in_size = Net::input_shape.size();
-        if (n < 1 || n > batch || x.size() < static_cast<std::size_t>(n) * in_size) return {};
+        if (n < 1 || n > batch) return Prediction<T>(PredictStatus::bad_batch_size);
+        if (x.size() != static_cast<std::size_t>(n) * in_size) return Prediction<T>(PredictStatus::wrong_input_size);
         T* in = arena + plan.offset[Net::inference_buffer_of[0]];
         if (x.data() != in)
             for (std::size_t i = 0; i < static_cast<std::size_t>(n) * in_size; ++i) in[i] = x[i];
         forward_inference(plan, const_cast<T*>(params), arena, n, par, each,
                           std::make_index_sequence<Net::layer_count>{});
-        return {arena + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
-                static_cast<std::size_t>(n) * Net::output_shape.size()};
+        return Prediction<T>(std::span<const T>(arena + plan.offset[Net::inference_buffer_of[Net::depth - 1]],
+                                                static_cast<std::size_t>(n) * Net::output_shape.size()));
     }
 
     // Inference forward over an inference plan. `each(p, ptr)` is called after every layer.

@@ -106,8 +106,8 @@ public:
     static constexpr ParamCounts params = [] {
         ParamCounts c;
         for (const auto& specs : param_specs) {
-            c.total += specs.total();
-            c.trainable += specs.trainable();
+            c.total = add_sizes(c.total, specs.total());
+            c.trainable = add_sizes(c.trainable, specs.trainable());
         }
         c.non_trainable = c.total - c.trainable;
         return c;
@@ -123,7 +123,7 @@ public:
                 const auto& s = param_specs[p].items[k];
                 std::size_t& at = s.trainable ? trainable_at : frozen_at;
                 r[p][k] = ParamSlot{at, s.size, s.trainable};
-                at += s.size;
+                at = add_sizes(at, s.size);
             }
         return r;
     }();
@@ -137,7 +137,7 @@ public:
     }();
     static constexpr std::size_t macs_per_sample = [] {
         std::size_t s = 0;
-        for (auto m : macs) s += m;
+        for (auto m : macs) s = add_sizes(s, m);
         return s;
     }();
 
@@ -147,7 +147,7 @@ public:
         std::array<std::size_t, depth> sizes{};
         int p = 1;
         if (well_formed) ((sizes[p] = Layers::state_size(shapes[p - 1]), ++p), ...);
-        for (int i = 0; i < depth; ++i) r[i + 1] = r[i] + sizes[i];
+        for (int i = 0; i < depth; ++i) r[i + 1] = add_sizes(r[i], sizes[i]);
         return r;
     }();
     static constexpr std::size_t state_size = state_offsets[depth];
@@ -214,7 +214,7 @@ public:
         std::array<BufferUse, 2 * depth> uses{};
         for (int p = 0; p < depth; ++p) {
             const int b = inference_buffer_of[p];
-            if (b == p) uses[p] = BufferUse{shapes[p].size() * static_cast<std::size_t>(Batch), p, p + 1};
+            if (b == p) uses[p] = BufferUse{mul_sizes(shapes[p].size(), to_size(Batch)), p, p + 1};
             else uses[b].last = p + 1;
             uses[depth + p] = BufferUse{inference_scratch<T>[static_cast<std::size_t>(p)], p, p};
         }
@@ -231,7 +231,7 @@ public:
         constexpr int L = layer_count;
         std::array<BufferUse, 2 * depth> uses{};
         for (int p = 0; p < depth; ++p) {
-            const std::size_t size = shapes[p].size() * static_cast<std::size_t>(Batch);
+            const std::size_t size = mul_sizes(shapes[p].size(), to_size(Batch));
             int last = p + 1;
             if (p + 1 < depth && needs_input[p + 1]) last = backward_step(p + 1);
             if (p > 0 && needs_output[p] && backward_step(p) > last) last = backward_step(p);

@@ -1,16 +1,31 @@
 // Saving and loading a model's parameters (desktop layer). The file records the value size
-// and the parameter count of the network type, so a file made for another network or a
-// truncated file is rejected with a message instead of being half-loaded. Saving writes a
-// temporary file and renames it over the target: an interrupted save never destroys the
-// previous weights.
+// and the parameter count of the network type, and (version 2) a CRC-32, so a file made for
+// another network, a truncated or damaged file, or one holding NaN/Inf is rejected with a
+// message naming the file before any parameter is changed. Saving writes a temporary file,
+// syncs it and renames it over the target: an interrupted or failing save (a full disk) never
+// destroys the previous weights and leaves no temporary file.
+//
+// Format (integers in the writing machine's byte order, as version 1 always was):
+//   8 bytes magic "SNWEIGH2" ("SNWEIGH1": version 1, no CRC; still read)
+//   u64 bytes per value (4 = float, 8 = double), u64 parameter count P
+//   P values
+//   u32 CRC-32 (zlib) of every byte before it (version 2 only)
 #pragma once
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace staticnet::io {
@@ -19,47 +34,128 @@ struct WeightsError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-inline constexpr char weights_magic[8] = {'S', 'N', 'W', 'E', 'I', 'G', 'H', '1'};
+// A NaN or infinite value in the file: which one (index into the flat parameter array), so a
+// caller that knows the network can name the tensor.
+struct NonFiniteWeight : WeightsError {
+    NonFiniteWeight(const std::string& what, std::size_t i, bool is_nan) : WeightsError(what), index(i), nan(is_nan) {}
+    std::size_t index;
+    bool nan;
+};
+
+inline constexpr char weights_magic_v1[8] = {'S', 'N', 'W', 'E', 'I', 'G', 'H', '1'};
+inline constexpr char weights_magic[8] = {'S', 'N', 'W', 'E', 'I', 'G', 'H', '2'};
+inline constexpr std::size_t weights_header_bytes = 24;
+
+namespace weights_detail {
+
+[[noreturn]] inline void fail(const std::filesystem::path& file, const std::string& what) {
+    throw WeightsError(file.string() + ": " + what);
+}
+
+inline std::uint32_t crc32_of(const unsigned char* p, std::size_t n) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        const uInt chunk = n > (1u << 30) ? (1u << 30) : static_cast<uInt>(n);
+        crc = crc32(crc, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return static_cast<std::uint32_t>(crc);
+}
+
+}  // namespace weights_detail
 
 template <class T>
 void save_weights(std::span<const T> params, const std::filesystem::path& file) {
+    using weights_detail::fail;
+    std::vector<unsigned char> bytes(weights_header_bytes + params.size_bytes() + 4);
+    const std::uint64_t header[2] = {sizeof(T), params.size()};
+    std::memcpy(bytes.data(), weights_magic, 8);
+    std::memcpy(bytes.data() + 8, header, sizeof header);
+    if (!params.empty()) std::memcpy(bytes.data() + weights_header_bytes, params.data(), params.size_bytes());
+    const std::uint32_t crc = weights_detail::crc32_of(bytes.data(), bytes.size() - 4);
+    std::memcpy(bytes.data() + bytes.size() - 4, &crc, 4);
+
     const std::filesystem::path tmp = file.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw WeightsError(file.string() + ": cannot open " + tmp.string() + " for writing");
-        const std::uint64_t header[2] = {sizeof(T), params.size()};
-        out.write(weights_magic, sizeof weights_magic);
-        out.write(reinterpret_cast<const char*>(header), sizeof header);
-        out.write(reinterpret_cast<const char*>(params.data()), static_cast<std::streamsize>(params.size_bytes()));
-        out.flush();
-        if (!out) throw WeightsError(file.string() + ": write failed (disk full?); the previous file is untouched");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail(file, "cannot create " + tmp.filename().string() + ": " + std::strerror(errno));
+    auto give_up = [&](int err) {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        fail(file, std::string("cannot write the weights: ") + std::strerror(err) +
+                       "; the previous file (if any) is untouched");
+    };
+    const unsigned char* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t w = ::write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            const int err = w < 0 ? errno : EIO;
+            ::close(fd);
+            give_up(err);
+        }
+        p += w;
+        left -= static_cast<std::size_t>(w);
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) throw WeightsError(file.string() + ": cannot replace the file: " + ec.message());
+    if (::fsync(fd) != 0) {
+        const int err = errno;
+        ::close(fd);
+        give_up(err);
+    }
+    if (::close(fd) != 0) give_up(errno);
+    if (::rename(tmp.c_str(), file.c_str()) != 0) {
+        const int err = errno;
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        fail(file, std::string("cannot replace the file: ") + std::strerror(err));
+    }
 }
 
+// Reads and checks the whole file (size, magic, value size, parameter count, CRC, every value
+// finite) before any parameter is changed.
 template <class T>
 void load_weights(std::span<T> params, const std::filesystem::path& file) {
+    using weights_detail::fail;
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) fail(file, "cannot open: no such file");
+    if (std::filesystem::is_directory(file, ec)) fail(file, "cannot open: is a directory");
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw WeightsError(file.string() + ": cannot open");
-    char magic[8];
+    if (!in) fail(file, std::string("cannot open: ") + std::strerror(errno));
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) fail(file, "read error");
+    if (bytes.empty()) fail(file, "empty file (not a staticnet weights file)");
+    const bool v2 = bytes.size() >= 8 && std::memcmp(bytes.data(), weights_magic, 8) == 0;
+    const bool v1 = bytes.size() >= 8 && std::memcmp(bytes.data(), weights_magic_v1, 8) == 0;
+    if (!v1 && !v2) fail(file, "not a staticnet weights file (wrong magic)");
+    if (bytes.size() < weights_header_bytes)
+        fail(file, "truncated: " + std::to_string(bytes.size()) + " bytes, shorter than the " +
+                       std::to_string(weights_header_bytes) + "-byte header");
     std::uint64_t header[2];
-    in.read(magic, sizeof magic);
-    in.read(reinterpret_cast<char*>(header), sizeof header);
-    if (!in || std::string(magic, 8) != std::string(weights_magic, 8))
-        throw WeightsError(file.string() + ": not a staticnet weights file");
+    std::memcpy(header, bytes.data() + 8, sizeof header);
     if (header[0] != sizeof(T))
-        throw WeightsError(file.string() + ": holds " + std::to_string(header[0] * 8) + "-bit values, expected " +
-                           std::to_string(sizeof(T) * 8));
+        fail(file, "holds " + std::to_string(header[0] * 8) + "-bit values, expected " + std::to_string(sizeof(T) * 8));
     if (header[1] != params.size())
-        throw WeightsError(file.string() + ": holds " + std::to_string(header[1]) +
-                           " parameters but this network has " + std::to_string(params.size()));
+        fail(file, "holds " + std::to_string(header[1]) + " parameters but this network has " +
+                       std::to_string(params.size()) + " (the weights of another network?)");
+    const std::uint64_t expected = weights_header_bytes + params.size_bytes() + (v2 ? 4 : 0);
+    if (bytes.size() != expected)
+        fail(file, (bytes.size() < expected ? "truncated: " : "trailing data: ") + std::to_string(bytes.size()) +
+                       " bytes, the header promises " + std::to_string(expected));
+    if (v2) {
+        std::uint32_t stored;
+        std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
+        if (weights_detail::crc32_of(bytes.data(), bytes.size() - 4) != stored)
+            fail(file, "CRC-32 mismatch: the file is corrupt");
+    }
     std::vector<T> values(params.size());
-    in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
-    if (in.gcount() != static_cast<std::streamsize>(values.size() * sizeof(T)))
-        throw WeightsError(file.string() + ": truncated");
-    if (in.peek() != std::char_traits<char>::eof()) throw WeightsError(file.string() + ": trailing data");
+    if (!values.empty()) std::memcpy(values.data(), bytes.data() + weights_header_bytes, params.size_bytes());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (!std::isfinite(values[i]))
+            throw NonFiniteWeight(file.string() + ": parameter " + std::to_string(i) + " is " +
+                                      (std::isnan(values[i]) ? "NaN" : "infinite") +
+                                      ": the weights are broken (a diverged training?)",
+                                  i, std::isnan(values[i]));
     for (std::size_t i = 0; i < values.size(); ++i) params[i] = values[i];
 }
 

@@ -35,8 +35,7 @@ struct Affine {
     static constexpr std::size_t macs(Shape) { return 0; }
     // Training scratch on the SIMD path: per-sample-group partial sums of gy and gy * x.
     static constexpr std::size_t state_size(Shape in) {
-        return STATICNET_HAS_XSIMD ? 2 * static_cast<std::size_t>(max_sample_groups) * static_cast<std::size_t>(in.c)
-                                   : 0;
+        return STATICNET_HAS_XSIMD ? mul_sizes(2 * to_size(max_sample_groups), to_size(in.c)) : 0;
     }
     static constexpr bool in_place = true;
     static constexpr ActivationFunction output_activation = ActivationFunction::linear;

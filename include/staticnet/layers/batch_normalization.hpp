@@ -43,8 +43,8 @@ struct BatchNormalization {
     // Training scratch: the batch mean and 1/sqrt(var + eps) kept for backward; on the SIMD path
     // also per-group channel sums (two sets) and three per-channel coefficient rows.
     static constexpr std::size_t state_size(Shape in) {
-        const auto c = static_cast<std::size_t>(in.c);
-        return STATICNET_HAS_XSIMD ? (5 + 2 * static_cast<std::size_t>(max_sample_groups)) * c : 2 * c;
+        const std::size_t c = to_size(in.c);
+        return mul_sizes(STATICNET_HAS_XSIMD ? 5 + 2 * to_size(max_sample_groups) : 2, c);
     }
     static constexpr bool in_place = true;
     static constexpr ActivationFunction output_activation = ActivationFunction::linear;

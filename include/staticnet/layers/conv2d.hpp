@@ -41,33 +41,34 @@ struct Conv2D {
                      conv_out_length(in.w, O.kernel.w, O.strides.w, O.padding), O.filters, 3};
     }
     static constexpr ParamSpecs params(Shape in) {
-        const std::size_t taps = static_cast<std::size_t>(O.kernel.h) * O.kernel.w;
+        const std::size_t taps = mul_sizes(to_size(O.kernel.h), to_size(O.kernel.w));
         ParamSpecs p;
-        p.items[0] = {"kernel", taps * in.c * O.filters, true, Init::glorot_uniform,
-                      taps * in.c, taps * O.filters};
+        p.items[0] = {"kernel", mul_sizes(taps, to_size(in.c), to_size(O.filters)), true, Init::glorot_uniform,
+                      mul_sizes(taps, to_size(in.c)), mul_sizes(taps, to_size(O.filters))};
         p.count = 1;
-        if (O.use_bias) p.items[p.count++] = {"bias", static_cast<std::size_t>(O.filters), true, Init::zeros, 0, 0};
+        if (O.use_bias) p.items[p.count++] = {"bias", to_size(O.filters), true, Init::zeros, 0, 0};
         return p;
     }
     static constexpr std::size_t macs(Shape in) {
         const Shape out = output_shape(in);
-        return static_cast<std::size_t>(out.h) * out.w * O.filters * O.kernel.h * O.kernel.w * in.c;
+        return mul_sizes(mul_sizes(to_size(out.h), to_size(out.w), to_size(O.filters)),
+                         mul_sizes(to_size(O.kernel.h), to_size(O.kernel.w), to_size(in.c)));
     }
     // Training scratch: the prepared kernel - transposed (also the reference's per-sample
     // partial sums) or, for 3x3 stride-1 layers on the SIMD path, Winograd-transformed (16 x cin
     // x cout: the forward's, then the input gradient's) - then the kernel and bias gradients of
     // sample groups 1 .. max_sample_groups - 1 (group 0 writes straight into the gradient).
     static constexpr std::size_t gradient_size(Shape in) {
-        return params(in).items[0].size + (O.use_bias ? static_cast<std::size_t>(O.filters) : 0);
+        return add_sizes(params(in).items[0].size, O.use_bias ? to_size(O.filters) : 0);
     }
     static constexpr bool winograd_shape = O.kernel.h == 3 && O.kernel.w == 3 && O.strides.h == 1 && O.strides.w == 1;
     static constexpr std::size_t prepared_size(Shape in) {
         const std::size_t k = params(in).items[0].size;
-        const std::size_t w = STATICNET_HAS_XSIMD && winograd_shape ? 16u * static_cast<std::size_t>(in.c) * O.filters : 0;
+        const std::size_t w = STATICNET_HAS_XSIMD && winograd_shape ? mul_sizes(16, to_size(in.c), to_size(O.filters)) : 0;
         return k > w ? k : w;
     }
     static constexpr std::size_t state_size(Shape in) {
-        return prepared_size(in) + static_cast<std::size_t>(max_sample_groups - 1) * gradient_size(in);
+        return add_sizes(prepared_size(in), mul_sizes(to_size(max_sample_groups - 1), gradient_size(in)));
     }
     // Inference scratch (planned in the inference arena, live while this layer runs): the
     // Winograd-transformed kernel when the Winograd kernel serves this layer.

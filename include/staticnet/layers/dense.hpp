@@ -30,21 +30,21 @@ struct Dense {
     static constexpr Shape output_shape(Shape) { return flat_shape(O.units > 0 ? O.units : 1); }
     static constexpr ParamSpecs params(Shape in) {
         ParamSpecs p;
-        p.items[0] = {"kernel", in.size() * static_cast<std::size_t>(O.units), true, Init::glorot_uniform,
-                      in.size(), static_cast<std::size_t>(O.units)};
+        p.items[0] = {"kernel", mul_sizes(in.size(), to_size(O.units)), true, Init::glorot_uniform, in.size(),
+                      to_size(O.units)};
         p.count = 1;
-        if (O.use_bias) p.items[p.count++] = {"bias", static_cast<std::size_t>(O.units), true, Init::zeros, 0, 0};
+        if (O.use_bias) p.items[p.count++] = {"bias", to_size(O.units), true, Init::zeros, 0, 0};
         return p;
     }
-    static constexpr std::size_t macs(Shape in) { return in.size() * static_cast<std::size_t>(O.units); }
+    static constexpr std::size_t macs(Shape in) { return mul_sizes(in.size(), to_size(O.units)); }
     // Training scratch: the transposed kernel, then the kernel and bias gradients of sample
     // groups 1 .. max_sample_groups - 1 (group 0 writes straight into the gradient).
     static constexpr std::size_t gradient_size(Shape in) {
-        return in.size() * static_cast<std::size_t>(O.units) + (O.use_bias ? static_cast<std::size_t>(O.units) : 0);
+        return add_sizes(mul_sizes(in.size(), to_size(O.units)), O.use_bias ? to_size(O.units) : 0);
     }
     static constexpr std::size_t state_size(Shape in) {
-        return in.size() * static_cast<std::size_t>(O.units) +
-               static_cast<std::size_t>(max_sample_groups - 1) * gradient_size(in);
+        return add_sizes(mul_sizes(in.size(), to_size(O.units)),
+                         mul_sizes(to_size(max_sample_groups - 1), gradient_size(in)));
     }
     static constexpr bool in_place = false;
     static constexpr ActivationFunction output_activation = O.activation;

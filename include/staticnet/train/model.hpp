@@ -9,6 +9,9 @@
 #include <utility>
 
 #include "../core/init.hpp"
+#include "../graph/diagnostics.hpp"
+#include "../graph/parameter_name.hpp"
+#include "../graph/predict.hpp"
 #include "../graph/runner.hpp"
 #include "../graph/sequential.hpp"
 #include "losses.hpp"
@@ -37,7 +40,8 @@ struct StepResult {
 
 template <class Net, class Optimizer = Adam<>, class Loss = SparseCategoricalCrossentropy, int Batch = 32,
           class T = float>
-class Model {
+class Model : public detail::PredictApi<Model<Net, Optimizer, Loss, Batch, T>, Net, Batch, T> {
+    friend class detail::PredictApi<Model<Net, Optimizer, Loss, Batch, T>, Net, Batch, T>;
     static_assert(is_sequential_v<Net>, "staticnet: Model<Net, ...> needs a sn::Sequential<...> network type");
     static_assert(Batch >= 1, "staticnet: the batch size must be at least 1");
     static_assert(!Net::well_formed || (Net::output_shape.flat() && Net::output_activation == ActivationFunction::softmax),
@@ -54,22 +58,28 @@ public:
     static constexpr std::size_t input_size = Net::input_shape.size();
     static constexpr auto train_plan = Net::template training_plan<Batch, T>();
     static constexpr auto infer_plan = Net::template inference_plan<Batch, T>();
-    static_assert(train_plan.valid(), "staticnet: internal error: the training memory plan overlaps live buffers");
-    static_assert(infer_plan.valid(), "staticnet: internal error: the inference memory plan overlaps live buffers");
     static constexpr std::size_t arena_elements =
         train_plan.total > infer_plan.total ? train_plan.total : infer_plan.total;
     static constexpr std::size_t trainable = Net::params.trainable;
-    static constexpr std::size_t optimizer_elements = static_cast<std::size_t>(Optimizer::slots) * trainable;
+    static constexpr std::size_t optimizer_elements = mul_sizes(to_size(Optimizer::slots), trainable);
 
-    // Bytes, all known to the compiler.
-    static constexpr std::size_t parameter_bytes = Net::params.total * sizeof(T);
-    static constexpr std::size_t gradient_bytes = trainable * sizeof(T);
-    static constexpr std::size_t optimizer_bytes = optimizer_elements * sizeof(T);
-    static constexpr std::size_t scratch_bytes = Net::state_size * sizeof(T);
-    static constexpr std::size_t training_arena_bytes = train_plan.total * sizeof(T);
-    static constexpr std::size_t inference_arena_bytes = infer_plan.total * sizeof(T);
-    static constexpr std::size_t persistent_bytes = parameter_bytes + gradient_bytes + optimizer_bytes + scratch_bytes;
-    static constexpr std::size_t total_bytes = persistent_bytes + arena_elements * sizeof(T);
+    // Bytes, all known to the compiler (overflow-checked: core/sizes.hpp).
+    static constexpr std::size_t parameter_bytes = mul_sizes(Net::params.total, sizeof(T));
+    static constexpr std::size_t gradient_bytes = mul_sizes(trainable, sizeof(T));
+    static constexpr std::size_t optimizer_bytes = mul_sizes(optimizer_elements, sizeof(T));
+    static constexpr std::size_t scratch_bytes = mul_sizes(Net::state_size, sizeof(T));
+    static constexpr std::size_t training_arena_bytes = mul_sizes(train_plan.total, sizeof(T));
+    static constexpr std::size_t inference_arena_bytes = mul_sizes(infer_plan.total, sizeof(T));
+    static constexpr std::size_t persistent_bytes =
+        add_sizes(parameter_bytes, gradient_bytes, optimizer_bytes, scratch_bytes);
+    static constexpr std::size_t total_bytes = add_sizes(persistent_bytes, mul_sizes(arena_elements, sizeof(T)));
+    // False (after the one error) when the object is larger than STATICNET_MAX_STATIC_BYTES.
+    static constexpr bool fits_limit =
+        detail::static_memory_check<detail::StaticObject::model, total_bytes, max_static_bytes>::ok;
+    static_assert(!fits_limit || train_plan.valid(),
+                  "staticnet: internal error: the training memory plan overlaps live buffers");
+    static_assert(!fits_limit || infer_plan.valid(),
+                  "staticnet: internal error: the inference memory plan overlaps live buffers");
 
     // Prints the Keras table and the memory plan (needs <staticnet/staticnet.hpp>; the core
     // itself has no iostream).
@@ -84,14 +94,27 @@ public:
         seed_ = seed;
         reset_optimizer();
     }
+    // Zeroes the optimizer's state and step and sets the learning rate back to the optimizer's
+    // compile-time one.
     void reset_optimizer() {
         for (auto& v : opt_) v = T(0);
         step_ = 0;
+        learning_rate_ = Optimizer::options.learning_rate;
     }
     void set_seed(std::uint64_t seed) { seed_ = seed; }
     std::uint64_t seed() const { return seed_; }
     std::uint64_t step() const { return step_; }
     void set_step(std::uint64_t step) { step_ = step; }
+
+    // The learning rate the next apply_gradients uses: the optimizer's compile-time learning_rate
+    // until changed. set_learning_rate refuses (returns false, keeps the old rate) anything but a
+    // finite positive number; the schedules in desktop/schedules.hpp call it between steps.
+    float learning_rate() const { return learning_rate_; }
+    bool set_learning_rate(float lr) {
+        if (!(lr > 0.0f && lr <= 3.4e38f)) return false;  // NaN fails the comparison too
+        learning_rate_ = lr;
+        return true;
+    }
 
     std::span<T> parameters() { return {params_, Net::params.total}; }
     std::span<const T> parameters() const { return {params_, Net::params.total}; }
@@ -99,14 +122,20 @@ public:
     std::span<T> optimizer_state() { return {opt_, optimizer_elements}; }
     std::span<const T> optimizer_state() const { return {opt_, optimizer_elements}; }
 
-    std::span<T> parameter(int position, std::string_view name) {
+    // The tensor `name` of the layer at `position`; empty when that layer has none. The name
+    // must be a literal some layer uses (a misspelling does not compile): graph/parameter_name.hpp.
+    std::span<T> parameter(int position, ParameterName<Net> name) { return find_parameter(position, name.text()); }
+    // Its gradient; empty for non-trainable tensors (BN moving statistics).
+    std::span<T> gradient(int position, ParameterName<Net> name) { return find_gradient(position, name.text()); }
+    // The same for a name known only at run time (read from a file, say): an unknown name gives
+    // an empty span.
+    std::span<T> find_parameter(int position, std::string_view name) {
         const int k = detail::find_param<Net>(position, name.data(), name.size());
         if (k < 0) return {};
         const ParamSlot& s = Net::param_slots[position][k];
         return {params_ + s.offset, s.size};
     }
-    // Empty for non-trainable tensors (BN moving statistics) and unknown names.
-    std::span<T> gradient(int position, std::string_view name) {
+    std::span<T> find_gradient(int position, std::string_view name) {
         const int k = detail::find_param<Net>(position, name.data(), name.size());
         if (k < 0 || !Net::param_slots[position][k].trainable) return {};
         const ParamSlot& s = Net::param_slots[position][k];
@@ -146,7 +175,7 @@ public:
         par_.for_each(items, [&](int i) {
             const std::size_t b = static_cast<std::size_t>(i) * chunk;
             Optimizer::update_range(params_, grads_, opt_, trainable, b, b + chunk < trainable ? b + chunk : trainable,
-                                    step_);
+                                    step_, learning_rate_);
         });
         ++step_;
     }
@@ -165,16 +194,19 @@ public:
     // Inference-mode forward (dropout off, BN on moving statistics) and the loss.
     StepResult evaluate_batch(std::span<const T> x, std::span<const std::int32_t> labels, int n) {
         if (const StepStatus bad = check_batch(x, labels, n); bad != StepStatus::ok) return fail(bad);
-        const auto out = predict(x, n);
+        const auto out = this->predict(x.first(static_cast<std::size_t>(n) * input_size), n);
         return loss_of(Loss::evaluate(out.data(), labels.data(), n, classes, static_cast<T*>(nullptr)));
     }
 
-    // Inference on n <= Batch samples; the outputs stay valid until the next call.
-    std::span<const T> predict(std::span<const T> x, int n) {
-        return detail::Runner<Net, T>::predict(infer_plan, Batch, params_, arena_, x, n, par_, [](int, const T*) {});
-    }
+    // Inference (predict(x), predict(x, n), forward_each): graph/predict.hpp. The outputs stay
+    // valid until the next call.
 
 private:
+    template <class Each>
+    Prediction<T> run_prediction(std::span<const T> x, int n, Each& each) {
+        return detail::Runner<Net, T>::predict(infer_plan, Batch, params_, arena_, x, n, par_, each);
+    }
+
     // x - x is 0 for every finite value and NaN for NaN and infinities.
     static bool all_finite(const T* x, std::size_t count) {
         T acc = 0;
@@ -220,13 +252,15 @@ private:
         return loss_of(lr);
     }
 
-    alignas(64) T params_[Net::params.total > 0 ? Net::params.total : 1] = {};
-    alignas(64) T grads_[trainable > 0 ? trainable : 1] = {};
-    alignas(64) T opt_[optimizer_elements > 0 ? optimizer_elements : 1] = {};
-    alignas(64) T state_[Net::state_size > 0 ? Net::state_size : 1] = {};
-    alignas(64) T arena_[arena_elements > 0 ? arena_elements : 1] = {};
+    // Size 1 when over the limit, so that the limit's message stays the only error.
+    alignas(64) T params_[fits_limit && Net::params.total > 0 ? Net::params.total : 1] = {};
+    alignas(64) T grads_[fits_limit && trainable > 0 ? trainable : 1] = {};
+    alignas(64) T opt_[fits_limit && optimizer_elements > 0 ? optimizer_elements : 1] = {};
+    alignas(64) T state_[fits_limit && Net::state_size > 0 ? Net::state_size : 1] = {};
+    alignas(64) T arena_[fits_limit && arena_elements > 0 ? arena_elements : 1] = {};
     std::uint64_t seed_ = 0;
     std::uint64_t step_ = 0;
+    float learning_rate_ = Optimizer::options.learning_rate;
     Parallel par_{};
 };
 

@@ -1,6 +1,9 @@
 // Optimizers, with tf.keras's defaults and update formulas. Each declares how many state
 // slots (arrays as long as the trainable parameters) it needs; the model sizes them at
 // compile time. `step` is the number of updates already applied (Keras's iterations).
+// The options' learning_rate is the initial one: update/update_range take the current learning
+// rate as an argument (a Model keeps it and lets it change at run time: set_learning_rate and the
+// schedules in desktop/schedules.hpp); without it they use the compile-time value.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -34,19 +37,20 @@ struct Adam {
     // lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t), t = step + 1;
     // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; theta -= lr_t m / (sqrt(v) + eps).
     template <class T>
-    static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t step) {
-        update_range(theta, g, state, count, 0, count, step);
+    static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t step,
+                       float learning_rate = O.learning_rate) {
+        update_range(theta, g, state, count, 0, count, step, learning_rate);
     }
 
     // The same update for elements [begin, end) only (state layout unchanged: m = state,
     // v = state + count), so that disjoint ranges can be updated independently.
     template <class T>
     static void update_range(T* theta, const T* g, T* state, std::size_t count, std::size_t begin,
-                             std::size_t end, std::uint64_t step) {
+                             std::size_t end, std::uint64_t step, float learning_rate = O.learning_rate) {
         if (end <= begin) return;
         const double t = static_cast<double>(step + 1);
         const double b1 = static_cast<double>(O.beta_1), b2 = static_cast<double>(O.beta_2);
-        const T lr_t = static_cast<T>(static_cast<double>(O.learning_rate) * std::sqrt(1.0 - std::pow(b2, t)) /
+        const T lr_t = static_cast<T>(static_cast<double>(learning_rate) * std::sqrt(1.0 - std::pow(b2, t)) /
                                       (1.0 - std::pow(b1, t)));
         T* m = state;
         T* v = state + count;
@@ -74,16 +78,17 @@ struct SGD {
     static constexpr const char* name = "SGD";
 
     template <class T>
-    static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t step) {
-        update_range(theta, g, state, count, 0, count, step);
+    static void update(T* theta, const T* g, T* state, std::size_t count, std::uint64_t step,
+                       float learning_rate = O.learning_rate) {
+        update_range(theta, g, state, count, 0, count, step, learning_rate);
     }
 
     // The same update for elements [begin, end) only (velocity = state when slots == 1).
     template <class T>
     static void update_range(T* theta, const T* g, T* state, std::size_t /*count*/, std::size_t begin,
-                             std::size_t end, std::uint64_t /*step*/) {
+                             std::size_t end, std::uint64_t /*step*/, float learning_rate = O.learning_rate) {
         if (end <= begin) return;
-        const T lr = T(O.learning_rate), mu = T(O.momentum);
+        const T lr = T(learning_rate), mu = T(O.momentum);
         T* velocity = slots == 0 ? nullptr : state + begin;
         kernels::simd::sgd_update(theta + begin, g + begin, velocity, end - begin, lr, slots == 0 ? T(0) : mu,
                                   O.nesterov);

@@ -34,7 +34,7 @@ inline constexpr std::size_t winograd_stack_limit = 96 * 1024;
 namespace winograd_detail {
 
 template <ConvGeometry G>
-inline constexpr int tiles_x = (G.ow + 1) / 2;
+inline constexpr int tiles_x = static_cast<int>((static_cast<long long>(G.ow) + 1) / 2);  // no int overflow
 
 template <ConvGeometry G, class T, class Arch>
 constexpr conv_detail::ForwardBlocking blocking() {
@@ -44,7 +44,8 @@ constexpr conv_detail::ForwardBlocking blocking() {
 template <ConvGeometry G, class T, class Arch>
 constexpr std::size_t stack_bytes() {
     constexpr auto fb = blocking<G, T, Arch>();
-    return 16u * static_cast<std::size_t>(fb.r) * static_cast<std::size_t>(G.cin + fb.vb * lanes<T, Arch>) * sizeof(T);
+    return 16u * static_cast<std::size_t>(fb.r) *
+           (static_cast<std::size_t>(G.cin) + static_cast<std::size_t>(fb.vb) * lanes<T, Arch>) * sizeof(T);
 }
 
 // u[16] = G g G^T for one channel pair; g(ky, kx) gives the 3x3 kernel. Fixed order, no fused
@@ -75,9 +76,11 @@ template <ConvGeometry G, class T, class Arch = default_arch>
 constexpr bool winograd_applies() {
     if constexpr (!vectorizable<T, Arch>) {
         return false;
+    } else if constexpr (!(G.kh == 3 && G.kw == 3 && G.sh == 1 && G.sw == 1 && G.cin >= 4 &&
+                           G.cout % lanes<T, Arch> == 0 && G.oh >= 1 && G.ow >= 1)) {
+        return false;  // (if constexpr: the blocking below is only worked out for candidates)
     } else {
-        return G.kh == 3 && G.kw == 3 && G.sh == 1 && G.sw == 1 && G.cin >= 4 && G.cout % lanes<T, Arch> == 0 &&
-               G.oh >= 1 && G.ow >= 1 && winograd_detail::stack_bytes<G, T, Arch>() <= winograd_stack_limit;
+        return winograd_detail::stack_bytes<G, T, Arch>() <= winograd_stack_limit;
     }
 }
 
