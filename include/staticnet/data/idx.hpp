@@ -15,16 +15,19 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -35,18 +38,109 @@ struct DataError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// count images of rows x cols bytes, row-major, image after image.
+// count samples of rows x cols x channels values, each sample in the network's layout (row by
+// row, the channels of a pixel together: HWC), sample after sample. IDX files give channels 1.
 struct Images {
   std::vector<std::uint8_t> pixels;
   int count = 0, rows = 0, cols = 0;
+  int channels = 1;
+  std::size_t sample_size() const {
+    return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols) * static_cast<std::size_t>(channels);
+  }
 };
 
+// Samples and integer labels. The samples are bytes (images.pixels: IDX files, 8-bit images;
+// fit's `normalize` may scale them by 1/255) or, when `values` is not empty, floats (sensor
+// data, features, anything already scaled), used as they are; either way images.count/rows/
+// cols/channels give their number and shape. fit and evaluate take any dataset whose sample
+// shape is the network's Input<H, W, C> (H x W x C; a flat network: Input<1, 1, N>).
 struct Dataset {
   Images images;
+  std::vector<float> values;  // float samples (count x sample_size), or empty for bytes
   std::vector<std::uint8_t> labels;
   int num_classes = 10;
   int size() const { return images.count; }
+  bool floats() const { return !values.empty(); }
+  int rows() const { return images.rows; }
+  int cols() const { return images.cols; }
+  int channels() const { return images.channels; }
+
+  // The same samples seen with another shape of the same size, e.g. 28x28x1 MNIST as
+  // 1x1x784 for a network of Dense layers (the values keep their order).
+  Dataset reshaped(int rows, int cols, int channels) const {
+    if (rows < 1 || cols < 1 || channels < 1 ||
+        static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols) * static_cast<std::size_t>(channels) !=
+            images.sample_size())
+      throw std::invalid_argument("Dataset::reshaped: " + std::to_string(rows) + "x" + std::to_string(cols) + "x" +
+                                  std::to_string(channels) + " does not hold the " +
+                                  std::to_string(images.sample_size()) + " values of a sample (" +
+                                  std::to_string(images.rows) + "x" + std::to_string(images.cols) + "x" +
+                                  std::to_string(images.channels) + ")");
+    Dataset d = *this;
+    d.images.rows = rows;
+    d.images.cols = cols;
+    d.images.channels = channels;
+    return d;
+  }
 };
+
+namespace idx_detail {
+template <class V, class L>
+Dataset from_memory(std::span<const V> samples, std::span<const L> labels, int rows, int cols, int channels,
+                    int num_classes) {
+  const char* who = "data::from_memory";
+  if (rows < 1 || cols < 1 || channels < 1)
+    throw std::invalid_argument(std::string(who) + ": the sample shape " + std::to_string(rows) + "x" +
+                                std::to_string(cols) + "x" + std::to_string(channels) + " has a dimension below 1");
+  if (num_classes < 1 || num_classes > 256)
+    throw std::invalid_argument(std::string(who) + ": num_classes must be 1..256, got " + std::to_string(num_classes));
+  const std::size_t size =
+      static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols) * static_cast<std::size_t>(channels);
+  if (labels.empty() || labels.size() > 100'000'000u)
+    throw std::invalid_argument(std::string(who) + ": " + std::to_string(labels.size()) + " labels (1..100,000,000)");
+  if (samples.size() != labels.size() * size)
+    throw std::invalid_argument(std::string(who) + ": " + std::to_string(samples.size()) + " values for " +
+                                std::to_string(labels.size()) + " labels of samples of " + std::to_string(size) +
+                                " values (" + std::to_string(rows) + "x" + std::to_string(cols) + "x" +
+                                std::to_string(channels) + "): expected " + std::to_string(labels.size() * size));
+  Dataset d;
+  d.num_classes = num_classes;
+  d.images.count = static_cast<int>(labels.size());
+  d.images.rows = rows;
+  d.images.cols = cols;
+  d.images.channels = channels;
+  d.labels.resize(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || labels[i] >= num_classes)
+      throw std::invalid_argument(std::string(who) + ": label " + std::to_string(labels[i]) + " at index " +
+                                  std::to_string(i) + " is outside 0.." + std::to_string(num_classes - 1));
+    d.labels[i] = static_cast<std::uint8_t>(labels[i]);
+  }
+  if constexpr (std::is_same_v<V, std::uint8_t>) {
+    d.images.pixels.assign(samples.begin(), samples.end());
+  } else {
+    for (std::size_t i = 0; i < samples.size(); ++i)
+      if (!std::isfinite(samples[i]))
+        throw std::invalid_argument(std::string(who) + ": value " + std::to_string(i % size) + " of sample " +
+                                    std::to_string(i / size) + " is " + (std::isnan(samples[i]) ? "NaN" : "infinite"));
+    d.values.assign(samples.begin(), samples.end());
+  }
+  return d;
+}
+}  // namespace idx_detail
+
+// A dataset from arrays in memory: `samples` holds labels.size() samples of rows x cols x
+// channels values each (HWC), `labels` their classes 0..num_classes-1 (at most 256 classes).
+// Float samples are checked finite; the arrays are copied. Throws std::invalid_argument naming
+// the problem (sizes that do not match, a label out of range, a NaN).
+inline Dataset from_memory(std::span<const float> samples, std::span<const int> labels, int rows, int cols,
+                           int channels, int num_classes) {
+  return idx_detail::from_memory(samples, labels, rows, cols, channels, num_classes);
+}
+inline Dataset from_memory(std::span<const std::uint8_t> samples, std::span<const int> labels, int rows, int cols,
+                           int channels, int num_classes) {
+  return idx_detail::from_memory(samples, labels, rows, cols, channels, num_classes);
+}
 
 namespace idx_detail {
 

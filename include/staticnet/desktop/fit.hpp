@@ -1,4 +1,5 @@
-// fit / evaluate with Keras semantics, on IDX datasets (uint8 images, integer labels).
+// fit / evaluate with Keras semantics, on datasets of any sample shape (data/idx.hpp: IDX files or
+// arrays in memory, bytes or floats) with integer labels.
 // The desktop layer: it allocates its buffers (shuffle order, labels) before the first step,
 // then every epoch runs without touching the heap; errors are exceptions naming the problem.
 #pragma once
@@ -95,19 +96,43 @@ namespace detail {
 template <class M>
 void check_dataset_fits(const data::Dataset& d) {
     constexpr Shape in = M::network::input_shape;
-    if (d.images.rows != in.h || d.images.cols != in.w || in.c != 1)
-        throw data::DataError("dataset images are " + std::to_string(d.images.rows) + "x" +
-                              std::to_string(d.images.cols) + "x1 but the network's Input is " +
-                              std::to_string(in.h) + "x" + std::to_string(in.w) + "x" + std::to_string(in.c));
+    const auto shape = [](long h, long w, long c) {
+        return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c);
+    };
+    if (d.images.rows != in.h || d.images.cols != in.w || d.images.channels != in.c) {
+        std::string hint;
+        if (d.images.sample_size() == in.size())
+            hint = " (the same number of values: use dataset.reshaped(" + std::to_string(in.h) + ", " +
+                   std::to_string(in.w) + ", " + std::to_string(in.c) + "))";
+        throw data::DataError("dataset samples are " + shape(d.images.rows, d.images.cols, d.images.channels) +
+                              " but the network's Input is " + shape(in.h, in.w, in.c) + hint);
+    }
+    const std::size_t need = static_cast<std::size_t>(d.size()) * d.images.sample_size();
+    if ((d.floats() ? d.values.size() : d.images.pixels.size()) != need || d.labels.size() != static_cast<std::size_t>(d.size()))
+        throw data::DataError("dataset of " + std::to_string(d.size()) + " samples of " +
+                              shape(d.images.rows, d.images.cols, d.images.channels) + " holds " +
+                              std::to_string(d.floats() ? d.values.size() : d.images.pixels.size()) + " values and " +
+                              std::to_string(d.labels.size()) + " labels (expected " + std::to_string(need) + " and " +
+                              std::to_string(d.size()) + ")");
     if (d.num_classes > M::classes)
         throw data::DataError("dataset has " + std::to_string(d.num_classes) + " classes but the network outputs " +
                               std::to_string(M::classes));
 }
 
-// uint8 pixels of the samples order[0..n) (dataset indices) into dst as T, optionally / 255.
+// The samples order[0..n) (dataset indices) into dst as T: float samples as they are, bytes
+// optionally / 255.
 template <class T>
 void gather_batch(const data::Dataset& d, const long* order, int n, bool normalize, T* dst, std::int32_t* labels) {
-    const std::size_t size = static_cast<std::size_t>(d.images.rows) * static_cast<std::size_t>(d.images.cols);
+    const std::size_t size = d.images.sample_size();
+    if (d.floats()) {
+        for (int s = 0; s < n; ++s) {
+            const float* src = d.values.data() + static_cast<std::size_t>(order[s]) * size;
+            T* out = dst + static_cast<std::size_t>(s) * size;
+            for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<T>(src[i]);
+            labels[s] = d.labels[static_cast<std::size_t>(order[s])];
+        }
+        return;
+    }
     const T scale = normalize ? T(1) / T(255) : T(1);
     for (int s = 0; s < n; ++s) {
         const std::uint8_t* src = d.images.pixels.data() + static_cast<std::size_t>(order[s]) * size;
@@ -137,6 +162,9 @@ public:
         : model_(model), train_(train), val_(validation), options_(options),
           order_(static_cast<std::size_t>(train.size())), val_order_(static_cast<std::size_t>(M::batch)) {
         if (train.data) detail::check_dataset_fits<M>(*train.data);
+        if (train.data && train.data->floats() && options.normalize)
+            throw std::invalid_argument("normalize scales 8-bit samples by 1/255; this dataset holds float samples, "
+                                        "which are used as they are (scale them before, or set normalize = false)");
         if (train.size() <= 0) throw data::DataError("fit: no training samples");
         batch_ = options.batch_size == 0 ? M::batch : options.batch_size;
         if (batch_ < 1 || batch_ > M::batch)

@@ -1,4 +1,4 @@
-// Dense: flat input (in), kernel (in, out), fused activation.
+// Dense: flat input (in; or 1 x 1 x in), kernel (in, out), fused activation.
 #pragma once
 #include <cstddef>
 
@@ -24,7 +24,9 @@ struct Dense {
 
     static constexpr Problem check(Shape in) {
         if (O.units <= 0) return Problem::zero_units;
-        if (!in.flat()) return Problem::dense_needs_flat_input;
+        // A 1 x 1 x C input (sn::Input<1, 1, N>: a network of Dense layers on flat samples) is the
+        // same C values as a flat one; a larger H or W needs Flatten.
+        if (!in.flat() && !(in.h == 1 && in.w == 1)) return Problem::dense_needs_flat_input;
         return Problem::none;
     }
     static constexpr Shape output_shape(Shape) { return flat_shape(O.units > 0 ? O.units : 1); }
