@@ -285,30 +285,8 @@ std::string json_array(const std::vector<double>& v) {
 // Through FILE.tmp and a rename: a failed write (a full disk) names the file and leaves the
 // previous file and no temporary one.
 void write_text(const fs::path& file, const std::string& text) {
-    const fs::path tmp = file.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw std::runtime_error(file.string() + ": cannot create " + tmp.filename().string() + ": " + std::strerror(errno));
-    const char* p = text.data();
-    std::size_t left = text.size();
-    int err = 0;
-    while (left > 0) {
-        const ssize_t w = ::write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            err = w < 0 ? errno : EIO;
-            break;
-        }
-        p += w;
-        left -= static_cast<std::size_t>(w);
-    }
-    if (::close(fd) != 0 && err == 0) err = errno;
-    if (err == 0 && ::rename(tmp.c_str(), file.c_str()) != 0) err = errno;
-    if (err != 0) {
-        ::unlink(tmp.c_str());
-        throw std::runtime_error(file.string() + ": cannot write: " + std::strerror(err) +
-                                 "; the previous file (if any) is untouched");
-    }
+    sn::io::write_file_atomically<std::runtime_error>(file, text.data(), text.size(),
+                                                      {"", "the previous file", "the file"});
 }
 
 // Before anything is trained: the folder exists (created if needed) and takes a new file, so a

@@ -311,6 +311,45 @@ void max_pool_backward(benchmark::State& st) {
            BENCH_IS_SIMD(Fp, simd::max_pool_backward<pool_g>, ref::max_pool_backward<pool_g>));
 }
 
+// AveragePooling2D 2x2 on 28x28x32 (the same geometry), and GlobalAveragePooling2D on 7x7x32
+// (a NIN-style head). "flops": one addition per input element.
+void average_pool_forward(benchmark::State& st) {
+    Buf x(pool_in), y(pool_out);
+    for (auto _ : st) {
+        simd::average_pool_forward<pool_g>(x.get(), y.get(), batch);
+        benchmark::ClobberMemory();
+    }
+    using Fp = void (*)(const float*, float*, int);
+    finish(st, static_cast<double>(pool_in), f4 * (pool_in + pool_out),
+           BENCH_IS_SIMD(Fp, simd::average_pool_forward<pool_g>, ref::average_pool_forward<pool_g>));
+}
+
+void average_pool_backward(benchmark::State& st) {
+    Buf gy(pool_out, -1e-3f, 1e-3f, 2), gx(pool_in);
+    for (auto _ : st) {
+        simd::average_pool_backward<pool_g>(gy.get(), gx.get(), batch);
+        benchmark::ClobberMemory();
+    }
+    using Fp = void (*)(const float*, float*, int);
+    finish(st, static_cast<double>(pool_in), f4 * (pool_in + pool_out),
+           BENCH_IS_SIMD(Fp, simd::average_pool_backward<pool_g>, ref::average_pool_backward<pool_g>));
+}
+
+constexpr std::size_t gap_rows = 7 * 7;
+constexpr int gap_c = 32;
+constexpr std::size_t gap_in = batch * gap_rows * gap_c, gap_out = std::size_t{batch} * gap_c;
+void global_average_pool_forward(benchmark::State& st) {
+    Buf x(gap_in), y(gap_out);
+    for (auto _ : st) {
+        simd::global_average_pool_forward<gap_rows, gap_c>(x.get(), y.get(), batch);
+        benchmark::ClobberMemory();
+    }
+    using Fp = void (*)(const float*, float*, int);
+    finish(st, static_cast<double>(gap_in), f4 * (gap_in + gap_out),
+           BENCH_IS_SIMD(Fp, (simd::global_average_pool_forward<gap_rows, gap_c>),
+                         (ref::global_average_pool_forward<gap_rows, gap_c>)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // BatchNormalization, training mode, 32 channels over 64 * 28 * 28 rows (Bn's first BN).
 // flops per element: forward 6 (sum 1, variance 3, normalise 2), backward 11 (x-hat 2, two sums
@@ -464,6 +503,12 @@ void register_kernel_benchmarks() {
     benchmark::RegisterBenchmark("kernel/max_pool_forward/2x2_28x28x32", max_pool_forward)
         ->UseRealTime()->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("kernel/max_pool_backward/2x2_28x28x32", max_pool_backward)
+        ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("kernel/average_pool_forward/2x2_28x28x32", average_pool_forward)
+        ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("kernel/average_pool_backward/2x2_28x28x32", average_pool_backward)
+        ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("kernel/global_average_pool_forward/7x7x32", global_average_pool_forward)
         ->UseRealTime()->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("kernel/batch_norm_training/32ch_28x28", bn_training_forward)
         ->UseRealTime()->Unit(benchmark::kMicrosecond);

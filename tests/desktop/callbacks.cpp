@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "desktop/support.hpp"
 #include "desktop/synthetic.hpp"
 #include "examples/seed_networks.hpp"
 
@@ -23,10 +24,12 @@ namespace {
 
 namespace sn = staticnet;
 namespace fs = std::filesystem;
+using sn::test::NullBuffer;
+using sn::test::same_bits;
+using sn::test::state_of;
 
-struct NullBuffer : std::streambuf {
-    int overflow(int c) override { return c; }
-    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+struct TempDir : sn::test::TempDir {
+    TempDir() : sn::test::TempDir("callbacks") {}
 };
 
 using Tiny = sn::Sequential<sn::Input<6, 6, 1>, sn::Conv2D<{.filters = 2, .kernel = {3, 3}, .activation = sn::relu}>,
@@ -41,19 +44,6 @@ TinyFast tiny_fast;
 TinySgd tiny_sgd;
 TinySgdSlow tiny_sgd_slow;
 BnModel model_a, model_b;
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("staticnet-callbacks-" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // 300 samples: 270 to train (5 batches of at most 64), 30 to validate.
 const sn::data::Dataset& data() {
@@ -70,17 +60,6 @@ sn::FitOptions options(std::ostream& out, int epochs) {
     o.out = &out;
     o.verbose = sn::Verbosity::silent;
     return o;
-}
-
-template <class M>
-std::vector<float> state_of(const M& m) {
-    std::vector<float> v(m.parameters().begin(), m.parameters().end());
-    v.insert(v.end(), m.optimizer_state().begin(), m.optimizer_state().end());
-    return v;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // A history whose last epoch has these values (the callbacks read the history only).

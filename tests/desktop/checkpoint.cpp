@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "desktop/support.hpp"
 #include "desktop/synthetic.hpp"
 #include "examples/seed_networks.hpp"
 
@@ -24,29 +25,17 @@ namespace {
 
 namespace sn = staticnet;
 namespace fs = std::filesystem;
+using sn::test::NullBuffer;
+using sn::test::same_bits;
 
-struct NullBuffer : std::streambuf {
-    int overflow(int c) override { return c; }
-    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+struct TempDir : sn::test::TempDir {
+    TempDir() : sn::test::TempDir("checkpoint") {}
 };
 
 using BnModel = sn::Model<sn::examples::Bn, sn::Adam<>, sn::SparseCategoricalCrossentropy, 64>;
 using NinModel = sn::Model<sn::examples::Nin, sn::Adam<>, sn::SparseCategoricalCrossentropy, 64>;
 BnModel model_a, model_b;
 NinModel nin_model;
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("staticnet-checkpoint-" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 sn::FitOptions options(std::ostream& out, int epochs, int threads) {
     sn::FitOptions o;
@@ -57,16 +46,6 @@ sn::FitOptions options(std::ostream& out, int epochs, int threads) {
     o.out = &out;
     o.verbose = sn::Verbosity::silent;
     return o;
-}
-
-std::vector<float> snapshot(const BnModel& m) {
-    std::vector<float> v(m.parameters().begin(), m.parameters().end());
-    v.insert(v.end(), m.optimizer_state().begin(), m.optimizer_state().end());
-    return v;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 void check_same_history(const sn::History& a, const sn::History& b) {
@@ -96,7 +75,7 @@ TEST_CASE("a run stopped anywhere, checkpointed and resumed in another model is 
     sn::FitProgress whole;
     sn::fit(model_a, data(), options(null_out, epochs, 1), whole, [](const sn::FitProgress&) { return false; },
             [](int, const sn::FitProgress&) { return false; });
-    const std::vector<float> expected = snapshot(model_a);
+    const std::vector<float> expected = sn::test::state_of(model_a);
     CHECK(model_a.step() == 15);
     REQUIRE(whole.history.epochs() == epochs);
 
@@ -133,7 +112,7 @@ TEST_CASE("a run stopped anywhere, checkpointed and resumed in another model is 
                 [](int, const sn::FitProgress&) { return false; });
         CHECK(!resumed.stopped);
         CHECK(model_b.step() == 15);
-        CHECK(same_bits(snapshot(model_b), expected));
+        CHECK(same_bits(sn::test::state_of(model_b), expected));
         check_same_history(resumed.history, whole.history);
     }
 
@@ -148,7 +127,7 @@ TEST_CASE("a run stopped anywhere, checkpointed and resumed in another model is 
     sn::FitProgress resumed = c.progress;
     sn::fit(model_b, data(), other, resumed, [](const sn::FitProgress&) { return false; },
             [](int, const sn::FitProgress&) { return false; });
-    CHECK(!same_bits(snapshot(model_b), expected));
+    CHECK(!same_bits(sn::test::state_of(model_b), expected));
 }
 
 namespace {
@@ -168,7 +147,7 @@ void fix_crc(std::vector<unsigned char>& b) {
 }
 
 std::string load_error(BnModel& m, const fs::path& f) {
-    const std::vector<float> before = snapshot(m);
+    const std::vector<float> before = sn::test::state_of(m);
     const std::uint64_t step = m.step(), seed = m.seed();
     std::string what;
     try {
@@ -178,7 +157,7 @@ std::string load_error(BnModel& m, const fs::path& f) {
         what = e.what();
     }
     // A rejected file leaves the model as it was.
-    CHECK(same_bits(snapshot(m), before));
+    CHECK(same_bits(sn::test::state_of(m), before));
     CHECK(m.step() == step);
     CHECK(m.seed() == seed);
     return what;
@@ -278,7 +257,7 @@ TEST_CASE("bad checkpoint files: the message names the problem and the model is 
     }
     // The good file still loads, and gives the saved state.
     sn::load_checkpoint(model_b, good);
-    CHECK(same_bits(snapshot(model_b), snapshot(model_a)));
+    CHECK(same_bits(sn::test::state_of(model_b), sn::test::state_of(model_a)));
 }
 
 namespace {
@@ -299,7 +278,7 @@ TEST_CASE("an interrupted or failing save keeps the previous checkpoint") {
             [](int, const sn::FitProgress&) { return false; });
     sn::save_checkpoint(model_a, run, p, file);
     const auto saved = read_bytes(file);
-    const std::vector<float> state1 = snapshot(model_a);
+    const std::vector<float> state1 = sn::test::state_of(model_a);
     model_a.train_step(model_a.training_input(), std::vector<std::int32_t>(64, 1), 64);  // a later state
     p.batches_done = 2;
 
@@ -308,7 +287,7 @@ TEST_CASE("an interrupted or failing save keeps the previous checkpoint") {
     CHECK(read_bytes(file) == saved);
     model_b.initialize(3);
     sn::load_checkpoint(model_b, file);
-    CHECK(same_bits(snapshot(model_b), state1));
+    CHECK(same_bits(sn::test::state_of(model_b), state1));
 
     // The disk is full (a file size limit makes the write fail): a clear error, the old file
     // intact, no temporary file left.

@@ -14,16 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "desktop/support.hpp"
 #include "desktop/synthetic.hpp"
 
 namespace {
 
 namespace sn = staticnet;
-
-struct NullBuffer : std::streambuf {
-    int overflow(int c) override { return c; }
-    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
-};
+using sn::test::NullBuffer;
+using sn::test::state_of;
 
 using Colour = sn::Sequential<sn::Input<8, 8, 3>, sn::Conv2D<{.filters = 8, .kernel = {3, 3}, .activation = sn::relu}>,
                               sn::MaxPool2D<{.pool = 2}>, sn::Flatten, sn::Dense<{.units = 3, .activation = sn::softmax}>>;
@@ -66,13 +64,6 @@ sn::FitOptions quiet(std::ostream& out, int epochs) {
     o.out = &out;
     o.verbose = sn::Verbosity::silent;
     return o;
-}
-
-template <class M>
-std::vector<float> state_of(const M& m) {
-    std::vector<float> v(m.parameters().begin(), m.parameters().end());
-    v.insert(v.end(), m.optimizer_state().begin(), m.optimizer_state().end());
-    return v;
 }
 
 }  // namespace

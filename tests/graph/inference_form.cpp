@@ -175,6 +175,35 @@ static_assert(std::is_same_v<sn::inference_form<BeforePool>,
                                             sn::Affine, sn::MaxPool2D<{.pool = {2, 2}}>, sn::Flatten,
                                             sn::Dense<{.units = 3}>>>);
 
+// Nor across the average poolings (not folded either way, though an average commutes with a
+// per-channel affine map: the rule stays simple): a BN before AveragePooling2D or
+// GlobalAveragePooling2D becomes an Affine; a BN after GlobalAveragePooling2D (flat C) folds
+// into the Dense after it.
+using AveragePools =
+    sn::Sequential<sn::Input<6, 6, 2>,
+                   sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .padding = sn::same, .activation = sn::relu}>, BN,
+                   sn::AveragePooling2D<{.pool = 2, .padding = sn::same}>,
+                   sn::Conv2D<{.filters = 4, .kernel = 1, .activation = sn::relu}>, BN, sn::GlobalAveragePooling2D, BN,
+                   sn::Dense<{.units = 3}>>;
+static_assert(std::is_same_v<sn::inference_form<AveragePools>,
+                             sn::Sequential<sn::Input<6, 6, 2>,
+                                            sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .padding = sn::same,
+                                                        .activation = sn::relu}>,
+                                            sn::Affine, sn::AveragePooling2D<{.pool = 2, .padding = sn::same}>,
+                                            sn::Conv2D<{.filters = 4, .kernel = 1, .activation = sn::relu}>,
+                                            sn::Affine, sn::GlobalAveragePooling2D, sn::Dense<{.units = 3}>>>);
+// A BN after an average pooling never folds back into the linear conv before the pooling.
+using AfterAveragePool =
+    sn::Sequential<sn::Input<6, 6, 2>, sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .padding = sn::same}>,
+                   sn::AveragePooling2D<{.pool = 2}>, BN, sn::Activation<sn::relu>, sn::Conv2D<{.filters = 2, .kernel = 1}>,
+                   sn::GlobalAveragePooling2D, BN, sn::Activation<sn::relu>, sn::Dense<{.units = 3}>>;
+static_assert(std::is_same_v<sn::inference_form<AfterAveragePool>,
+                             sn::Sequential<sn::Input<6, 6, 2>,
+                                            sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .padding = sn::same}>,
+                                            sn::AveragePooling2D<{.pool = 2}>, sn::Affine, sn::Activation<sn::relu>,
+                                            sn::Conv2D<{.filters = 2, .kernel = 1}>, sn::GlobalAveragePooling2D,
+                                            sn::Affine, sn::Activation<sn::relu>, sn::Dense<{.units = 3}>>>);
+
 // ... nor across an activation layer.
 using BeforeActivation = sn::Sequential<sn::Input<1, 1, 5>, sn::Flatten, sn::Dense<{.units = 6, .activation = sn::relu}>,
                                         BN, sn::Activation<sn::relu>, sn::Dense<{.units = 3}>>;
@@ -333,6 +362,8 @@ TEST_CASE("inference_form: folded predictions agree with the training form, one 
     expect_agreement<BeforeSameConv, false>("BN before a padded conv (Affine)", 61);
     expect_agreement<BeforePool, false>("BN before MaxPool (Affine)", 71);
     expect_agreement<BeforeActivation, false>("BN before an activation (Affine)", 81);
+    expect_agreement<AveragePools, true>("BN before the average poolings (Affine), after GAP (into Dense)", 131);
+    expect_agreement<AfterAveragePool, false>("BN after the average poolings (Affine)", 141);
     expect_agreement<TwoInARow, true>("two BNs in a row", 91);
     expect_agreement<AcrossDropout, false>("BN, Dropout, BN", 101);
     expect_agreement<WithDropout, false>("Dropout removed", 111);

@@ -176,6 +176,42 @@ TEST_CASE_TEMPLATE("simd activate_inplace / activation_backward_inplace dispatch
     kt::for_each_arch([]<class Arch>() { check_dispatch<T, Arch>(); });
 }
 
+// sigmoid and tanh forward are the reference's function (the same bits); their backward passes
+// and leaky ReLU use the reference's arithmetic on vectors (within an ulp: fma contraction).
+template <class T, class Arch>
+void check_elementwise_more() {
+    const std::string what = std::string(kt::type_name<T>()) + " arch=" + Arch::name();
+    CAPTURE(what);
+    for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1031}}) {
+        auto x = kt::random_values<T>(n, 61, -6, 6);
+        x[0] = T(0);
+        for (auto a : {sn::ActivationFunction::sigmoid, sn::ActivationFunction::tanh, sn::ActivationFunction::leaky_relu}) {
+            auto y_ref = x, y_simd = x;
+            ref::activate_inplace(a, y_ref.data(), n, 1);
+            simd::activate_inplace<Arch>(a, y_simd.data(), n, 1);
+            kt::check_equal(y_ref, y_simd, what + " activate_inplace " + sn::activation_name(a));
+            const auto g = kt::random_values<T>(n, 62);
+            auto g_ref = g, g_simd = g;
+            ref::activation_backward_inplace(a, y_ref.data(), g_ref.data(), n, 1, false);
+            simd::activation_backward_inplace<Arch>(a, y_ref.data(), g_simd.data(), n, 1, false);
+            kt::check_close(g_ref, g_simd, T(4) * std::numeric_limits<T>::epsilon(),
+                            what + " activation_backward_inplace " + sn::activation_name(a));
+        }
+        auto l_ref = x, l_simd = x;
+        ref::leaky_relu_forward(x.data(), l_ref.data(), n, T(0.1));
+        simd::leaky_relu_forward<Arch>(x.data(), l_simd.data(), n, T(0.1));
+        kt::check_equal(l_ref, l_simd, what + " leaky_relu_forward 0.1");
+    }
+    // NaN passes through leaky ReLU.
+    T v[1] = {std::numeric_limits<T>::quiet_NaN()};
+    simd::leaky_relu_forward<Arch>(v, v, 1, T(0.2));
+    CHECK(std::isnan(v[0]));
+}
+
+TEST_CASE_TEMPLATE("simd sigmoid / tanh / leaky ReLU agree with the reference", T, float, double) {
+    kt::for_each_arch([]<class Arch>() { check_elementwise_more<T, Arch>(); });
+}
+
 TEST_CASE("simd activations with compile-time sizes (constant-folded loops build without warnings)") {
     constexpr std::size_t rows = 64, cols = 10, n = 64 * 28 * 28 * 32 + 5;
     const auto x = relu_input<float>(n, 51);

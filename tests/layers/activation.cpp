@@ -1,7 +1,9 @@
 // Activation<f> and the fused activations: relu at 0 (value and derivative), softmax that
-// stays finite for huge logits and sums to 1, softmax over the channel axis of a 4-D tensor.
+// stays finite for huge logits and sums to 1, softmax over the channel axis of a 4-D tensor;
+// sigmoid, tanh and leaky ReLU by hand.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <staticnet/core.hpp>
 
@@ -85,4 +87,66 @@ TEST_CASE("linear activation is the identity") {
     static sn::Inference<Net, 1, double> net;
     static const double x[3] = {-1, 0, 7};
     check_close(net.predict(x, 1), {-1, 0, 7});
+}
+
+TEST_CASE("sigmoid, tanh, leaky_relu and LeakyReLU by hand, values and derivatives") {
+    static const double x[5] = {-2.0, -0.5, 0.0, 0.5, 3.0};
+    {
+        using Net = sn::Sequential<sn::Input<1, 1, 5>, sn::Activation<sn::sigmoid>>;
+        static sn::Inference<Net, 1, double> net;
+        check_close(net.predict(x, 1), {1 / (1 + std::exp(2.0)), 1 / (1 + std::exp(0.5)), 0.5, 1 / (1 + std::exp(-0.5)),
+                                        1 / (1 + std::exp(-3.0))});
+    }
+    {
+        using Net = sn::Sequential<sn::Input<1, 1, 5>, sn::Activation<sn::tanh>>;
+        static sn::Inference<Net, 1, double> net;
+        check_close(net.predict(x, 1), {std::tanh(-2.0), std::tanh(-0.5), 0.0, std::tanh(0.5), std::tanh(3.0)});
+    }
+    {
+        using Net = sn::Sequential<sn::Input<1, 1, 5>, sn::Activation<sn::leaky_relu>>;  // slope 0.2
+        static sn::Inference<Net, 1, double> net;
+        const double slope = static_cast<double>(0.2f);  // the slope is a float
+        check_close(net.predict(x, 1), {-2 * slope, -0.5 * slope, 0.0, 0.5, 3.0});
+    }
+    {
+        using Net = sn::Sequential<sn::Input<1, 1, 5>, sn::LeakyReLU<>>;  // alpha 0.3 (Keras's layer default)
+        static sn::Inference<Net, 1, double> net;
+        const double alpha = static_cast<double>(0.3f);
+        check_close(net.predict(x, 1), {-2 * alpha, -0.5 * alpha, 0.0, 0.5, 3.0});
+    }
+    {
+        // Fused into Dense: identity kernel, zero bias -> the activation of the input.
+        using Net = sn::Sequential<sn::Input<1, 1, 2>, sn::Dense<{.units = 2, .activation = sn::tanh}>>;
+        static sn::Inference<Net, 1, float> net;
+        const float p[6] = {1, 0, 0, 1, 0, 0};
+        std::copy(p, p + 6, net.parameters().begin());
+        static const float in[2] = {0.5f, -1.0f};
+        const auto y = net.predict(in, 1);
+        CHECK(y[0] == static_cast<float>(std::tanh(0.5)));
+        CHECK(y[1] == static_cast<float>(std::tanh(-1.0)));
+    }
+    // Derivatives from the outputs: sigmoid y (1 - y), tanh 1 - y^2, leaky 1 or slope.
+    constexpr sn::Shape in = sn::flat_shape(3);
+    sn::LayerContext<double> ctx;
+    {
+        const double y[3] = {0.5, 0.25, 0.9};
+        double g[3] = {1, 2, -1};
+        sn::Activation<sn::sigmoid>::backward<in, double>(ctx, nullptr, y, g, g, 1);
+        check_close<double>(g, {0.25, 2 * 0.25 * 0.75, -0.9 * 0.1});
+    }
+    {
+        const double y[3] = {0.0, 0.5, -0.9};
+        double g[3] = {1, 2, -1};
+        sn::Activation<sn::tanh>::backward<in, double>(ctx, nullptr, y, g, g, 1);
+        check_close<double>(g, {1.0, 2 * 0.75, -(1 - 0.81)});
+    }
+    {
+        const double y[3] = {-0.3, 0.0, 2.0};
+        double g[3] = {1, 2, -1};
+        sn::LeakyReLU<{.alpha = 0.1f}>::backward<in, double>(ctx, nullptr, y, g, g, 1);
+        check_close<double>(g, {static_cast<double>(0.1f), 2 * static_cast<double>(0.1f), -1.0});
+    }
+    static_assert(sn::Activation<sn::tanh>::backward_needs_output && sn::LeakyReLU<>::in_place);
+    CHECK(sn::source_text<sn::Sequential<sn::Input<1, 1, 4>, sn::LeakyReLU<{.alpha = 0.5f}>, sn::Activation<sn::tanh>>>()
+              .find("sn::LeakyReLU<{.alpha = ") != std::string_view::npos);
 }

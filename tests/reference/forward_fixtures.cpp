@@ -117,9 +117,9 @@ void forward_case(const char* file, double tol_double, double tol_float) {
                  << "), float " << s.error << " (" << s.where << ", tol " << tol_float << ")");
 }
 
-// Tolerances (relative to max(1, max |expected|) of each tensor). Single-layer conv / pool /
-// dense / relu / flatten outputs are exact in both types (dyadic inputs and weights); BN and
-// softmax round. The float tolerance is the issue's 1e-5 throughout, seed networks included.
+// Tolerances (relative to max(1, max |expected|) of each tensor). Single-layer conv / max-pool /
+// dense / relu / flatten outputs are exact in both types (dyadic inputs and weights); BN,
+// softmax and average pooling (one division) round. The float tolerance is the issue's 1e-5 throughout, seed networks included.
 // Measured (g++ 12 -O3 -march=native): single layers exact (0) except BN inference 1.4e-16 /
 // 6.5e-8 and softmax 5.6e-17 / 2.3e-8 (double / float); seed networks double <= 1.5e-15,
 // float <= 1.1e-6 (forward_bn L8).
@@ -210,6 +210,43 @@ TEST_CASE("forward_maxpool_2x3_s12.txt: MaxPool2D pool (2,3) strides (1,2) 'vali
     forward_case<Net>("forward_maxpool_2x3_s12.txt", tol_double, tol_float);
 }
 
+TEST_CASE("forward_avgpool_3.txt: AveragePooling2D pool 3 strides 3 'valid'") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::AveragePooling2D<{.pool = {3, 3}, .strides = {3, 3}, .padding = sn::valid}>>;
+    forward_case<Net>("forward_avgpool_3.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_avgpool_2_same.txt: AveragePooling2D pool 2 strides 2 'same' (partial windows: valid elements only)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::AveragePooling2D<{.pool = {2, 2}, .strides = {2, 2}, .padding = sn::same}>>;
+    forward_case<Net>("forward_avgpool_2_same.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_avgpool_3_s1_same.txt: AveragePooling2D pool 3 strides 1 'same' (borders average 4 or 6)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::AveragePooling2D<{.pool = {3, 3}, .strides = {1, 1}, .padding = sn::same}>>;
+    forward_case<Net>("forward_avgpool_3_s1_same.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_avgpool_2x3_s12_same.txt: AveragePooling2D pool (2,3) strides (1,2) 'same' (asymmetric)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::AveragePooling2D<{.pool = {2, 3}, .strides = {1, 2}, .padding = sn::same}>>;
+    forward_case<Net>("forward_avgpool_2x3_s12_same.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_gap.txt: GlobalAveragePooling2D (keepdims = False)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>, sn::GlobalAveragePooling2D>;
+    forward_case<Net>("forward_gap.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_gap_dense_softmax.txt: Conv2D 1x1 relu, GlobalAveragePooling2D, Dense softmax (no Flatten)") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::Conv2D<{.filters = 6, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                                           .activation = sn::relu, .use_bias = true}>,
+                               sn::GlobalAveragePooling2D, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
+    forward_case<Net>("forward_gap_dense_softmax.txt", tol_double, tol_float);
+}
+
 TEST_CASE("forward_bn_inference.txt: BatchNormalization, inference mode (moving statistics)") {
     using Net = sn::Sequential<sn::Input<13, 17, 5>, sn::BatchNormalization<>>;
     forward_case<Net>("forward_bn_inference.txt", tol_double, tol_float);
@@ -267,6 +304,9 @@ TEST_CASE("forward fixtures: every forward_*.txt file has a test case here") {
                              "forward_conv_nobias.txt",       "forward_conv_k5_valid_s23.txt",
                              "forward_maxpool_3.txt",         "forward_maxpool_2_s1_same.txt",
                              "forward_maxpool_2_same.txt",    "forward_maxpool_2x3_s12.txt",
+                             "forward_avgpool_3.txt",         "forward_avgpool_2_same.txt",
+                             "forward_avgpool_3_s1_same.txt", "forward_avgpool_2x3_s12_same.txt",
+                             "forward_gap.txt",               "forward_gap_dense_softmax.txt",
                              "forward_bn_inference.txt",      "forward_flatten_dense_relu.txt",
                              "forward_dense_linear.txt",      "forward_dense_softmax.txt",
                              "forward_softmax_huge.txt",      "forward_activation_relu.txt",

@@ -201,6 +201,43 @@ TEST_CASE("gradient check: MaxPool2D") {
     expect_pass("max pool 3 s2 same (layer)", check_layer<Same3, in>(70), kBound, 0);
 }
 
+// ---- AveragePooling2D, GlobalAveragePooling2D -------------------------------------------------
+
+// Linear maps: no kinks, so nothing may be skipped.
+TEST_CASE("gradient check: AveragePooling2D") {
+    using P2 = sn::AveragePooling2D<{.pool = 2}>;
+    using Overlap = sn::AveragePooling2D<{.pool = {2, 3}, .strides = {1, 2}}>;
+    using Same = sn::AveragePooling2D<{.pool = 2, .padding = sn::same}>;
+    using Same3 = sn::AveragePooling2D<{.pool = 3, .strides = 1, .padding = sn::same}>;
+    using Same4 = sn::AveragePooling2D<{.pool = 4, .strides = {2, 3}, .padding = sn::same}>;  // asymmetric pads
+    constexpr sn::Shape in{7, 9, 3, 3};
+    static_assert(Same4::output_shape(in) == sn::Shape{4, 3, 3, 3});
+    static_assert(Same4::geometry<in>().pad_top == 1 && Same4::geometry<in>().pad_left == 0);  // 1|2, 0|1
+    expect_pass("avg pool 2 (net)", check_network<ConvThen<P2, in>>(161), kBound, 0);
+    expect_pass("avg pool (2,3) strides (1,2) (net)", check_network<ConvThen<Overlap, in>>(162), kBound, 0);
+    expect_pass("avg pool 2 same (net)", check_network<ConvThen<Same, in>>(163), kBound, 0);
+    expect_pass("avg pool 2 (layer)", check_layer<P2, in>(164), kBound, 0);
+    expect_pass("avg pool (2,3) strides (1,2) (layer)", check_layer<Overlap, in>(165), kBound, 0);
+    expect_pass("avg pool 2 same (layer)", check_layer<Same, in>(166), kBound, 0);
+    expect_pass("avg pool 3 s1 same (layer)", check_layer<Same3, in>(167), kBound, 0);
+    expect_pass("avg pool 4 s(2,3) same (layer)", check_layer<Same4, in>(168), kBound, 0);
+    // 19 channels: the SIMD kernels' vectors and scalar tail.
+    expect_pass("avg pool 3 s1 same, 19 channels (layer)", check_layer<Same3, sn::Shape{5, 4, 19, 3}>(169), kBound, 0);
+}
+
+TEST_CASE("gradient check: GlobalAveragePooling2D") {
+    using G = sn::GlobalAveragePooling2D;
+    // Conv, GAP, Dense softmax (ConvThen adds a Flatten, which leaves the flat vector alone).
+    expect_pass("global avg pool (net)", check_network<ConvThen<G, in_7x9x3>>(171), kBound, 0);
+    // The original NIN design's head: 1x1 conv to one map per class, GAP, softmax.
+    using Nin = sn::Sequential<sn::Input<6, 5, 2>,
+                               sn::Conv2D<{.filters = 4, .kernel = 3, .padding = sn::same, .activation = sn::relu}>,
+                               sn::Conv2D<{.filters = 3, .kernel = 1}>, G, sn::Activation<sn::softmax>>;
+    expect_pass("conv, 1x1 conv, global avg pool, softmax (net)", check_network<Nin>(172), kBound, 2);
+    expect_pass("global avg pool (layer)", check_layer<G, in_7x9x3>(173), kBound, 0);
+    expect_pass("global avg pool, 37 channels (layer)", check_layer<G, sn::Shape{3, 5, 37, 3}>(174), kBound, 0);
+}
+
 // ---- Dense, Dropout, Activation ---------------------------------------------------------------
 
 TEST_CASE("gradient check: Dense relu and linear") {
@@ -250,6 +287,26 @@ TEST_CASE("gradient check: standalone Activation relu and softmax") {
     expect_pass("activation relu (layer)", check_layer<Relu, in_7x9x3>(94), kBound, 0);
     expect_pass("activation softmax (layer)", check_layer<Soft, in_7x9x3>(95), kBound, 0);
     expect_pass("flatten (layer)", check_layer<sn::Flatten, in_7x9x3>(96), kBound, 0);
+}
+
+TEST_CASE("gradient check: sigmoid, tanh and leaky ReLU, fused and as layers") {
+    expect_pass("conv sigmoid (net)",
+                check_network<ConvThen<sn::Activation<sn::sigmoid>, in_7x9x3>>(101), kBound, 2);
+    expect_pass("activation tanh (layer)", check_layer<sn::Activation<sn::tanh>, in_7x9x3>(102), kBound, 0);
+    expect_pass("activation sigmoid (layer)", check_layer<sn::Activation<sn::sigmoid>, in_7x9x3>(103), kBound, 0);
+    expect_pass("activation leaky_relu (layer)", check_layer<sn::Activation<sn::leaky_relu>, in_7x9x3>(104), kBound, 0);
+    expect_pass("LeakyReLU 0.1 (layer)", check_layer<sn::LeakyReLU<{.alpha = 0.1f}>, in_7x9x3>(105), kBound, 0);
+    constexpr sn::Shape flat = sn::flat_shape(6);
+    expect_pass("dense tanh (layer)", check_layer<sn::Dense<{.units = 5, .activation = sn::tanh}>, flat, 3>(106), kBound,
+                0);
+    expect_pass("conv tanh (layer)",
+                check_layer<sn::Conv2D<{.filters = 4, .kernel = {3, 3}, .padding = sn::same, .activation = sn::tanh}>,
+                            in_7x9x3>(107),
+                kBound, 0);
+    using Net = sn::Sequential<sn::Input<2, 3, 2>, sn::Flatten, sn::Dense<{.units = 7, .activation = sn::sigmoid}>,
+                               sn::Dense<{.units = 6, .activation = sn::leaky_relu}>, sn::LeakyReLU<>,
+                               sn::Dense<{.units = 3, .activation = sn::softmax}>>;
+    expect_pass("dense sigmoid, dense leaky_relu, LeakyReLU (net)", check_network<Net>(108), kBound, 2);
 }
 
 // ---- whole networks ---------------------------------------------------------------------------

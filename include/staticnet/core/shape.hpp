@@ -40,16 +40,27 @@ enum class Padding { valid, same };
 inline constexpr Padding valid = Padding::valid;
 inline constexpr Padding same = Padding::same;
 
-enum class ActivationFunction { linear, relu, softmax };
+// Keras's activation names. leaky_relu is keras.activations.leaky_relu with its default slope
+// 0.2 for negative inputs (the LeakyReLU layer takes any slope: layers/activation.hpp).
+enum class ActivationFunction { linear, relu, softmax, sigmoid, tanh, leaky_relu };
 inline constexpr ActivationFunction linear = ActivationFunction::linear;
 inline constexpr ActivationFunction relu = ActivationFunction::relu;
 inline constexpr ActivationFunction softmax = ActivationFunction::softmax;
+inline constexpr ActivationFunction sigmoid = ActivationFunction::sigmoid;
+inline constexpr ActivationFunction tanh = ActivationFunction::tanh;
+inline constexpr ActivationFunction leaky_relu = ActivationFunction::leaky_relu;
+inline constexpr float leaky_relu_slope = 0.2f;
+// Activations applied element by element (all but softmax, which works on a row).
+constexpr bool elementwise(ActivationFunction a) { return a != ActivationFunction::softmax; }
 
 constexpr const char* activation_name(ActivationFunction a) {
     switch (a) {
         case ActivationFunction::linear: return "linear";
         case ActivationFunction::relu: return "relu";
         case ActivationFunction::softmax: return "softmax";
+        case ActivationFunction::sigmoid: return "sigmoid";
+        case ActivationFunction::tanh: return "tanh";
+        case ActivationFunction::leaky_relu: return "leaky_relu";
     }
     return "?";
 }

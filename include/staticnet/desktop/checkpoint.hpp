@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "../graph/source.hpp"
+#include "../io/atomic_file.hpp"
 #include "fit.hpp"
 
 namespace staticnet {
@@ -196,16 +197,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-inline std::uint32_t crc32_of(const unsigned char* p, std::size_t n) {
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        const uInt chunk = n > (1u << 30) ? (1u << 30) : static_cast<uInt>(n);
-        crc = crc32(crc, p, chunk);
-        p += chunk;
-        n -= chunk;
-    }
-    return static_cast<std::uint32_t>(crc);
-}
+using io::crc32_of;
 
 inline std::string hex64(std::uint64_t v) {
     char buf[24];
@@ -217,55 +209,13 @@ inline std::string hex64(std::uint64_t v) {
     throw CheckpointError(file.string() + ": " + what);
 }
 
-// Writes all of buf to fd; false with errno set on failure.
-inline bool write_all(int fd, const unsigned char* p, std::size_t n) {
-    while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return true;
-}
-
-// tmp + fsync + rename + fsync of the folder. `before_rename` is a test hook (crash tests).
+// tmp + fsync + rename + fsync of the folder (io/atomic_file.hpp). `before_rename` is a test
+// hook (crash tests).
 inline void write_atomically(const std::filesystem::path& file, const std::vector<unsigned char>& bytes,
                              void (*before_rename)() = nullptr) {
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail(file, std::string("cannot create ") + tmp.filename().string() + ": " + std::strerror(errno));
-    if (!write_all(fd, bytes.data(), bytes.size()) || ::fsync(fd) != 0) {
-        const int err = errno;
-        ::close(fd);
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        fail(file, std::string("cannot write the checkpoint: ") + std::strerror(err) +
-                       "; the previous checkpoint (if any) is untouched");
-    }
-    if (::close(fd) != 0) {
-        const int err = errno;
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        fail(file, std::string("cannot write the checkpoint: ") + std::strerror(err) +
-                       "; the previous checkpoint (if any) is untouched");
-    }
-    if (before_rename) before_rename();
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        const int err = errno;
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        fail(file, std::string("cannot replace the checkpoint: ") + std::strerror(err));
-    }
-    std::filesystem::path dir = file.parent_path();
-    if (dir.empty()) dir = ".";
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    io::write_file_atomically<CheckpointError>(file, bytes.data(), bytes.size(),
+                                               {"the checkpoint", "the previous checkpoint", "the checkpoint"},
+                                               before_rename);
 }
 
 }  // namespace checkpoint_detail

@@ -14,6 +14,24 @@ concept has_pool_option = requires { L::options.pool; };
 template <class L>
 concept has_filters_option = requires { L::options.filters; };
 
+// Which pooling layer reported a shared pool problem, to name it in the message (by its Keras
+// class; MaxPool2D is the default).
+constexpr bool same_text(const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+template <class L>
+constexpr bool is_keras_class(const char* name) {
+    if constexpr (requires { L::keras_class; }) return same_text(L::keras_class, name);
+    else return false;
+}
+template <class L>
+inline constexpr bool is_average_pool = is_keras_class<L>("AveragePooling2D");
+template <class L>
+inline constexpr bool is_global_pool = is_keras_class<L>("GlobalAveragePooling2D");
+template <class L>
+inline constexpr bool is_max_pool = !is_average_pool<L> && !is_global_pool<L>;
+
 template <int layer_position, class layer_type, Shape input_shape, Problem problem>
 struct layer_check {
     static_assert(problem != Problem::input_not_first,
@@ -24,7 +42,10 @@ struct layer_check {
                   "staticnet: Dense needs units > 0 (set .units)");
     static_assert(problem != Problem::kernel_zero,
                   "staticnet: Conv2D kernel size must be at least 1 x 1 (set .kernel = {h, w})");
-    static_assert(!(problem == Problem::stride_zero && has_pool_option<layer_type>),
+    static_assert(!(problem == Problem::stride_zero && has_pool_option<layer_type> && is_average_pool<layer_type>),
+                  "staticnet: AveragePooling2D strides must be at least 1 (a stride of 0 never moves the window); "
+                  "set .strides = {h, w} with h, w >= 1, or leave .strides out to use the pool size");
+    static_assert(!(problem == Problem::stride_zero && has_pool_option<layer_type> && !is_average_pool<layer_type>),
                   "staticnet: MaxPool2D strides must be at least 1 (a stride of 0 never moves the window); "
                   "set .strides = {h, w} with h, w >= 1, or leave .strides out to use the pool size");
     static_assert(!(problem == Problem::stride_zero && !has_pool_option<layer_type> && has_filters_option<layer_type>),
@@ -36,12 +57,21 @@ struct layer_check {
                   "staticnet: Conv2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
     static_assert(problem != Problem::kernel_larger_than_input,
                   "staticnet: Conv2D kernel is larger than its input with padding = sn::valid; use a smaller kernel or padding = sn::same");
-    static_assert(problem != Problem::pool_zero,
+    static_assert(!(problem == Problem::pool_zero && is_max_pool<layer_type>),
                   "staticnet: MaxPool2D pool size must be at least 1 x 1 (set .pool = {h, w})");
-    static_assert(problem != Problem::pool_needs_spatial_input,
+    static_assert(!(problem == Problem::pool_zero && is_average_pool<layer_type>),
+                  "staticnet: AveragePooling2D pool size must be at least 1 x 1 (set .pool = {h, w})");
+    static_assert(!(problem == Problem::pool_needs_spatial_input && is_max_pool<layer_type>),
                   "staticnet: MaxPool2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
-    static_assert(problem != Problem::pool_larger_than_input,
+    static_assert(!(problem == Problem::pool_needs_spatial_input && is_average_pool<layer_type>),
+                  "staticnet: AveragePooling2D needs an (H, W, C) input but this one is flat; remove the Flatten before it");
+    static_assert(!(problem == Problem::pool_needs_spatial_input && is_global_pool<layer_type>),
+                  "staticnet: GlobalAveragePooling2D needs an (H, W, C) input but this one is flat; use it in place "
+                  "of the Flatten (it makes the flat vector itself), before any Dense");
+    static_assert(!(problem == Problem::pool_larger_than_input && is_max_pool<layer_type>),
                   "staticnet: MaxPool2D pool window is larger than its input with padding = sn::valid; use a smaller pool or padding = sn::same");
+    static_assert(!(problem == Problem::pool_larger_than_input && is_average_pool<layer_type>),
+                  "staticnet: AveragePooling2D pool window is larger than its input with padding = sn::valid; use a smaller pool or padding = sn::same");
     static_assert(problem != Problem::dense_needs_flat_input,
                   "staticnet: Dense needs a flat input but gets (H, W, C); insert sn::Flatten before this Dense layer");
     static_assert(problem != Problem::dropout_rate_out_of_range,

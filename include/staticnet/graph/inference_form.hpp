@@ -20,7 +20,10 @@
 //        bias[o] += sum over r of kernel[r, o] * t[c],   then kernel[r, o] *= s[c]
 //   5. Otherwise the run becomes an sn::Affine layer (scale s, shift t: 2C values, not 4C).
 //      Never folded across MaxPool2D or an activation (max and ReLU do not commute with a
-//      negative scale), nor through a Flatten into anything but a Dense.
+//      negative scale), nor through a Flatten into anything but a Dense. AveragePooling2D and
+//      GlobalAveragePooling2D are not folded either way (like every layer without fold_traits
+//      they are FoldKind::other, which ends a fold in both directions): a BN before one becomes
+//      an Affine; a BN after GlobalAveragePooling2D folds into a Dense after it (rule 4, flat C).
 // A folded Conv2D/Dense gets use_bias = true. A layer may take a fold from both sides (input
 // side first). Everything else is kept as it is. Affine's parameters are trainable and BN's
 // moving statistics are gone, so a folded network of these layers has no non-trainable ones.

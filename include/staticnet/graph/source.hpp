@@ -15,11 +15,13 @@
 
 #include "../layers/activation.hpp"
 #include "../layers/affine.hpp"
+#include "../layers/average_pooling2d.hpp"
 #include "../layers/batch_normalization.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/dense.hpp"
 #include "../layers/dropout.hpp"
 #include "../layers/flatten.hpp"
+#include "../layers/global_average_pooling2d.hpp"
 #include "../layers/input.hpp"
 #include "../layers/max_pool2d.hpp"
 #include "sequential.hpp"
@@ -143,6 +145,9 @@ constexpr std::string_view activation_source(ActivationFunction a) {
         case ActivationFunction::linear: return "sn::linear";
         case ActivationFunction::relu: return "sn::relu";
         case ActivationFunction::softmax: return "sn::softmax";
+        case ActivationFunction::sigmoid: return "sn::sigmoid";
+        case ActivationFunction::tanh: return "sn::tanh";
+        case ActivationFunction::leaky_relu: return "sn::leaky_relu";
     }
     return "?";
 }
@@ -197,6 +202,15 @@ constexpr void layer(Writer& w, const MaxPool2DOptions& o) {
     w.put(padding_name(o.padding));
     w.put("}>");
 }
+constexpr void layer(Writer& w, const AveragePooling2DOptions& o) {
+    w.put("sn::AveragePooling2D<{.pool = ");
+    put_size2(w, o.pool);
+    w.put(", .strides = ");
+    put_size2(w, o.strides);
+    w.put(", .padding = ");
+    w.put(padding_name(o.padding));
+    w.put("}>");
+}
 constexpr void layer(Writer& w, const BatchNormalizationOptions& o) {
     w.put("sn::BatchNormalization<{.momentum = ");
     w.put_float(o.momentum);
@@ -210,6 +224,7 @@ constexpr void layer(Writer& w, const DropoutOptions& o) {
     w.put("}>");
 }
 constexpr void flatten(Writer& w) { w.put("sn::Flatten"); }
+constexpr void global_average_pooling(Writer& w) { w.put("sn::GlobalAveragePooling2D"); }
 constexpr void affine(Writer& w) { w.put("sn::Affine"); }
 constexpr void activation(Writer& w, ActivationFunction a) {
     w.put("sn::Activation<");
@@ -244,6 +259,10 @@ template <MaxPool2DOptions O>
 struct spelling<MaxPool2D<O>> {
     static constexpr void write(Writer& w) { layer(w, O); }
 };
+template <AveragePooling2DOptions O>
+struct spelling<AveragePooling2D<O>> {
+    static constexpr void write(Writer& w) { layer(w, O); }
+};
 template <BatchNormalizationOptions O>
 struct spelling<BatchNormalization<O>> {
     static constexpr void write(Writer& w) { layer(w, O); }
@@ -257,12 +276,24 @@ struct spelling<Flatten> {
     static constexpr void write(Writer& w) { flatten(w); }
 };
 template <>
+struct spelling<GlobalAveragePooling2D> {
+    static constexpr void write(Writer& w) { global_average_pooling(w); }
+};
+template <>
 struct spelling<Affine> {
     static constexpr void write(Writer& w) { affine(w); }
 };
 template <ActivationFunction A>
 struct spelling<Activation<A>> {
     static constexpr void write(Writer& w) { activation(w, A); }
+};
+template <LeakyReLUOptions O>
+struct spelling<LeakyReLU<O>> {
+    static constexpr void write(Writer& w) {
+        w.put("sn::LeakyReLU<{.alpha = ");
+        w.put_float(O.alpha);
+        w.put("}>");
+    }
 };
 
 template <class First, class... Layers>

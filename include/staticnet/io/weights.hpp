@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "atomic_file.hpp"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -52,16 +54,7 @@ namespace weights_detail {
     throw WeightsError(file.string() + ": " + what);
 }
 
-inline std::uint32_t crc32_of(const unsigned char* p, std::size_t n) {
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        const uInt chunk = n > (1u << 30) ? (1u << 30) : static_cast<uInt>(n);
-        crc = crc32(crc, p, chunk);
-        p += chunk;
-        n -= chunk;
-    }
-    return static_cast<std::uint32_t>(crc);
-}
+using io::crc32_of;
 
 }  // namespace weights_detail
 
@@ -76,40 +69,8 @@ void save_weights(std::span<const T> params, const std::filesystem::path& file) 
     const std::uint32_t crc = weights_detail::crc32_of(bytes.data(), bytes.size() - 4);
     std::memcpy(bytes.data() + bytes.size() - 4, &crc, 4);
 
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail(file, "cannot create " + tmp.filename().string() + ": " + std::strerror(errno));
-    auto give_up = [&](int err) {
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        fail(file, std::string("cannot write the weights: ") + std::strerror(err) +
-                       "; the previous file (if any) is untouched");
-    };
-    const unsigned char* p = bytes.data();
-    std::size_t left = bytes.size();
-    while (left > 0) {
-        const ssize_t w = ::write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            const int err = w < 0 ? errno : EIO;
-            ::close(fd);
-            give_up(err);
-        }
-        p += w;
-        left -= static_cast<std::size_t>(w);
-    }
-    if (::fsync(fd) != 0) {
-        const int err = errno;
-        ::close(fd);
-        give_up(err);
-    }
-    if (::close(fd) != 0) give_up(errno);
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-        const int err = errno;
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        fail(file, std::string("cannot replace the file: ") + std::strerror(err));
-    }
+    write_file_atomically<WeightsError>(file, bytes.data(), bytes.size(),
+                                        {"the weights", "the previous file", "the file"});
 }
 
 // Reads and checks the whole file (size, magic, value size, parameter count, CRC, every value

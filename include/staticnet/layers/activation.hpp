@@ -57,4 +57,48 @@ private:
     }
 };
 
+struct LeakyReLUOptions {
+    float alpha = 0.3f;  // the slope for negative inputs (tf.keras's LeakyReLU default)
+};
+
+// LeakyReLU<{.alpha}>: y = x for x > 0, alpha * x otherwise (Keras's LeakyReLU layer; as a
+// fused activation, sn::leaky_relu has keras.activations.leaky_relu's slope 0.2). alpha must be
+// in (0, 1): the derivative is then read from the output's sign.
+template <LeakyReLUOptions O = LeakyReLUOptions{}>
+struct LeakyReLU : LayerDefaults {
+    static_assert(O.alpha > 0.0f && O.alpha < 1.0f, "staticnet: LeakyReLU alpha must be in (0, 1) (Keras's default: 0.3f)");
+    static constexpr LeakyReLUOptions options = O;
+    static constexpr const char* keras_class = "LeakyReLU";
+    static constexpr const char* keras_name = "leaky_re_lu";
+    static constexpr Problem check(Shape) { return Problem::none; }
+    static constexpr Shape output_shape(Shape in) { return in; }
+    static constexpr bool in_place = true;
+    static constexpr bool backward_needs_output = true;
+
+    template <Shape In, class T>
+    static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
+        constexpr std::size_t size = In.size();
+        if constexpr (simd_path<T>)
+            ctx.par.for_each(n, [&](int s) {
+                const std::size_t at = static_cast<std::size_t>(s) * size;
+                kernels::simd::leaky_relu_forward(x + at, y + at, size, T(O.alpha));
+            });
+        else
+            kernels::reference::leaky_relu_forward(x, y, static_cast<std::size_t>(n) * size, T(O.alpha));
+    }
+    template <Shape In, class T>
+    static void backward(LayerContext<T>& ctx, const T*, const T* y, T* gy, T* gx, int n) {
+        constexpr std::size_t size = In.size();
+        if constexpr (simd_path<T>)
+            ctx.par.for_each(n, [&](int s) {
+                const std::size_t at = static_cast<std::size_t>(s) * size;
+                kernels::simd::leaky_relu_backward_inplace(y + at, gy + at, size, T(O.alpha));
+            });
+        else
+            kernels::reference::leaky_relu_backward_inplace(y, gy, static_cast<std::size_t>(n) * size, T(O.alpha));
+        if (gx && gx != gy)
+            for (std::size_t i = 0; i < static_cast<std::size_t>(n) * size; ++i) gx[i] = gy[i];
+    }
+};
+
 }  // namespace staticnet

@@ -93,8 +93,11 @@ struct Conv2D {
     }
 
     // Activation fused into the convolution's store where it is elementwise.
-    static constexpr ActivationFunction fused = O.activation == ActivationFunction::softmax ? ActivationFunction::linear
-                                                                                           : O.activation;
+    // ReLU is applied in the kernels' store; the other activations in a pass after them.
+    static constexpr ActivationFunction fused =
+        O.activation == ActivationFunction::relu ? ActivationFunction::relu : ActivationFunction::linear;
+    static constexpr bool post_activation =
+        O.activation != ActivationFunction::linear && O.activation != ActivationFunction::relu;
 
     template <Shape In, class T>
     static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
@@ -126,9 +129,18 @@ struct Conv2D {
         } else {
             kernels::reference::conv2d_forward<g, fused>(x, ctx.param[0], bias, y, n);
         }
-        if constexpr (O.activation == ActivationFunction::softmax)
+        if constexpr (O.activation == ActivationFunction::softmax) {
             kernels::reference::activate_inplace(O.activation, y, static_cast<std::size_t>(n) * g.oh * g.ow,
                                                  static_cast<std::size_t>(g.cout));
+        } else if constexpr (post_activation) {
+            constexpr std::size_t out_size = output_shape(In).size();
+            if constexpr (simd_path<T>)
+                ctx.par.for_each(n, [&](int s) {
+                    kernels::simd::activate_inplace(O.activation, y + static_cast<std::size_t>(s) * out_size, out_size, 1);
+                });
+            else
+                kernels::reference::activate_inplace(O.activation, y, static_cast<std::size_t>(n) * out_size, 1);
+        }
     }
 
     // gy holds dL/dy and is turned into dL/dz in place.

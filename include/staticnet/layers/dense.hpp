@@ -53,8 +53,11 @@ struct Dense {
     static constexpr bool backward_needs_input = true;
     static constexpr bool backward_needs_output = O.activation != ActivationFunction::linear;
 
-    static constexpr ActivationFunction fused = O.activation == ActivationFunction::softmax ? ActivationFunction::linear
-                                                                                           : O.activation;
+    // ReLU is applied in the kernels' store; the other activations in a pass after them.
+    static constexpr ActivationFunction fused =
+        O.activation == ActivationFunction::relu ? ActivationFunction::relu : ActivationFunction::linear;
+    static constexpr bool post_activation =
+        O.activation != ActivationFunction::linear && O.activation != ActivationFunction::relu;
 
     template <Shape In, class T>
     static void forward(LayerContext<T>& ctx, const T* x, T* y, int n) {
@@ -69,12 +72,13 @@ struct Dense {
                     x + static_cast<std::size_t>(s0) * in, ctx.param[0], bias,
                     y + static_cast<std::size_t>(s0) * O.units, count);
             });
-            if constexpr (O.activation == ActivationFunction::softmax)
-                kernels::simd::softmax_rows(y, y, static_cast<std::size_t>(n), static_cast<std::size_t>(O.units));
+            if constexpr (O.activation == ActivationFunction::softmax || post_activation)
+                kernels::simd::activate_inplace(O.activation, y, static_cast<std::size_t>(n), static_cast<std::size_t>(O.units));
         } else {
             kernels::reference::dense_forward<in, O.units, O.use_bias, fused>(x, ctx.param[0], bias, y, n);
-            if constexpr (O.activation == ActivationFunction::softmax)
-                kernels::reference::softmax_rows(y, y, static_cast<std::size_t>(n), static_cast<std::size_t>(O.units));
+            if constexpr (O.activation == ActivationFunction::softmax || post_activation)
+                kernels::reference::activate_inplace(O.activation, y, static_cast<std::size_t>(n),
+                                                     static_cast<std::size_t>(O.units));
         }
     }
 

@@ -61,11 +61,54 @@ void softmax_backward_inplace(const T* y, T* g, std::size_t rows, std::size_t co
     }
 }
 
+// sigmoid and tanh evaluated in double and rounded to T, for the reason softmax_exp gives: the
+// same bits on every C library (firmware and host agree).
+template <class T>
+inline T sigmoid_of(T x) {
+    return static_cast<T>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
+}
+template <class T>
+inline T tanh_of(T x) {
+    return static_cast<T>(std::tanh(static_cast<double>(x)));
+}
+
+template <class T>
+void sigmoid_forward(const T* x, T* y, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) y[i] = sigmoid_of(x[i]);
+}
+template <class T>
+void tanh_forward(const T* x, T* y, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) y[i] = tanh_of(x[i]);
+}
+// y = x for x > 0, slope * x otherwise (NaN passes through).
+template <class T>
+void leaky_relu_forward(const T* x, T* y, std::size_t count, T slope) {
+    for (std::size_t i = 0; i < count; ++i) y[i] = x[i] > T(0) ? x[i] : (x[i] != x[i] ? x[i] : slope * x[i]);
+}
+
+// The derivatives from the output y: sigmoid y (1 - y), tanh 1 - y^2, leaky ReLU 1 or slope
+// (y > 0 exactly when x > 0 for a positive slope).
+template <class T>
+void sigmoid_backward_inplace(const T* y, T* g, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) g[i] = g[i] * (y[i] * (T(1) - y[i]));
+}
+template <class T>
+void tanh_backward_inplace(const T* y, T* g, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) g[i] = g[i] * (T(1) - y[i] * y[i]);
+}
+template <class T>
+void leaky_relu_backward_inplace(const T* y, T* g, std::size_t count, T slope) {
+    for (std::size_t i = 0; i < count; ++i) g[i] = y[i] > T(0) ? g[i] : slope * g[i];
+}
+
 // Applies `a` in place to `rows` rows of `cols` (softmax works per row, over channels).
 template <class T>
 void activate_inplace(ActivationFunction a, T* y, std::size_t rows, std::size_t cols) {
     if (a == ActivationFunction::relu) relu_forward(y, y, rows * cols);
     else if (a == ActivationFunction::softmax) softmax_rows(y, y, rows, cols);
+    else if (a == ActivationFunction::sigmoid) sigmoid_forward(y, y, rows * cols);
+    else if (a == ActivationFunction::tanh) tanh_forward(y, y, rows * cols);
+    else if (a == ActivationFunction::leaky_relu) leaky_relu_forward(y, y, rows * cols, T(leaky_relu_slope));
 }
 
 // Turns dL/dy into dL/dz in place, for y = a(z). `fused_softmax` means the loss already gave
@@ -75,6 +118,9 @@ void activation_backward_inplace(ActivationFunction a, const T* y, T* g, std::si
                                  std::size_t cols, bool fused_softmax) {
     if (a == ActivationFunction::relu) relu_backward_inplace(y, g, rows * cols);
     else if (a == ActivationFunction::softmax && !fused_softmax) softmax_backward_inplace(y, g, rows, cols);
+    else if (a == ActivationFunction::sigmoid) sigmoid_backward_inplace(y, g, rows * cols);
+    else if (a == ActivationFunction::tanh) tanh_backward_inplace(y, g, rows * cols);
+    else if (a == ActivationFunction::leaky_relu) leaky_relu_backward_inplace(y, g, rows * cols, T(leaky_relu_slope));
 }
 
 }  // namespace staticnet::kernels::reference

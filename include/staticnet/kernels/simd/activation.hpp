@@ -132,10 +132,97 @@ void softmax_backward_inplace(const T* y, T* g, std::size_t rows, std::size_t co
     }
 }
 
+// Elementwise g <- g * d(y) on vectors, d given as a vector function and its scalar twin (the
+// tail); the reference's arithmetic (within an ulp: the compiler may contract a multiply and a
+// subtraction into an fma on either side).
+template <class Arch, class T, class DV, class DS>
+void scale_by_derivative(const T* y, T* g, std::size_t count, DV&& dv, DS&& ds) {
+#if STATICNET_HAS_XSIMD
+    using B = batch<T, Arch>;
+    constexpr std::size_t L = B::size;
+    std::size_t i = 0;
+    for (; i + L <= count; i += L) {
+        const B yv = B::load_unaligned(y + i);
+        dv(yv, B::load_unaligned(g + i)).store_unaligned(g + i);
+    }
+    for (; i < count; ++i) g[i] = ds(y[i], g[i]);
+#else
+    for (std::size_t i = 0; i < count; ++i) g[i] = ds(y[i], g[i]);
+#endif
+}
+
+// sigmoid and tanh forward: the reference's double-evaluated scalar function (xsimd's vector
+// exp/tanh cannot be used, see the note at the top; and this way every build gives the same
+// bits). Their backward passes and leaky ReLU run on vectors with the reference's arithmetic.
+template <class Arch = default_arch, class T>
+void sigmoid_backward_inplace(const T* y, T* g, std::size_t count) {
+    if constexpr (!vectorizable<T, Arch>) {
+        reference::sigmoid_backward_inplace(y, g, count);
+    } else {
+        scale_by_derivative<Arch>(
+            y, g, count, [](auto yv, auto gv) { return gv * (yv * (decltype(yv)(T(1)) - yv)); },
+            [](T yv, T gv) { return gv * (yv * (T(1) - yv)); });
+    }
+}
+template <class Arch = default_arch, class T>
+void tanh_backward_inplace(const T* y, T* g, std::size_t count) {
+    if constexpr (!vectorizable<T, Arch>) {
+        reference::tanh_backward_inplace(y, g, count);
+    } else {
+        // Not an fma: the reference rounds y * y first.
+        scale_by_derivative<Arch>(
+            y, g, count, [](auto yv, auto gv) {
+                const auto sq = yv * yv;
+                return gv * (decltype(yv)(T(1)) - sq);
+            },
+            [](T yv, T gv) { return gv * (T(1) - yv * yv); });
+    }
+}
+template <class Arch = default_arch, class T>
+void leaky_relu_forward(const T* x, T* y, std::size_t count, T slope) {
+    if constexpr (!vectorizable<T, Arch>) {
+        reference::leaky_relu_forward(x, y, count, slope);
+    } else {
+#if STATICNET_HAS_XSIMD
+        using B = batch<T, Arch>;
+        constexpr std::size_t L = B::size;
+        const B zero(T(0)), s(slope);
+        std::size_t i = 0;
+        for (; i + L <= count; i += L) {
+            const B v = B::load_unaligned(x + i);
+            // x > 0 or NaN: x itself (NaN > 0 is false, NaN != NaN is true).
+            xsimd::select((v > zero) | (v != v), v, s * v).store_unaligned(y + i);
+        }
+        for (; i < count; ++i) y[i] = x[i] > T(0) ? x[i] : (x[i] != x[i] ? x[i] : slope * x[i]);
+#endif
+    }
+}
+template <class Arch = default_arch, class T>
+void leaky_relu_backward_inplace(const T* y, T* g, std::size_t count, T slope) {
+    if constexpr (!vectorizable<T, Arch>) {
+        reference::leaky_relu_backward_inplace(y, g, count, slope);
+    } else {
+#if STATICNET_HAS_XSIMD
+        using B = batch<T, Arch>;
+        constexpr std::size_t L = B::size;
+        const B zero(T(0)), s(slope);
+        std::size_t i = 0;
+        for (; i + L <= count; i += L) {
+            const B gv = B::load_unaligned(g + i);
+            xsimd::select(B::load_unaligned(y + i) > zero, gv, s * gv).store_unaligned(g + i);
+        }
+        for (; i < count; ++i) g[i] = y[i] > T(0) ? g[i] : slope * g[i];
+#endif
+    }
+}
+
 template <class Arch = default_arch, class T>
 void activate_inplace(ActivationFunction a, T* y, std::size_t rows, std::size_t cols) {
     if (a == ActivationFunction::relu) relu_forward<Arch>(y, y, rows * cols);
     else if (a == ActivationFunction::softmax) softmax_rows<Arch>(y, y, rows, cols);
+    else if (a == ActivationFunction::sigmoid) reference::sigmoid_forward(y, y, rows * cols);
+    else if (a == ActivationFunction::tanh) reference::tanh_forward(y, y, rows * cols);
+    else if (a == ActivationFunction::leaky_relu) leaky_relu_forward<Arch>(y, y, rows * cols, T(leaky_relu_slope));
 }
 
 template <class Arch = default_arch, class T>
@@ -143,6 +230,9 @@ void activation_backward_inplace(ActivationFunction a, const T* y, T* g, std::si
                                  bool fused_softmax) {
     if (a == ActivationFunction::relu) relu_backward_inplace<Arch>(y, g, rows * cols);
     else if (a == ActivationFunction::softmax && !fused_softmax) softmax_backward_inplace<Arch>(y, g, rows, cols);
+    else if (a == ActivationFunction::sigmoid) sigmoid_backward_inplace<Arch>(y, g, rows * cols);
+    else if (a == ActivationFunction::tanh) tanh_backward_inplace<Arch>(y, g, rows * cols);
+    else if (a == ActivationFunction::leaky_relu) leaky_relu_backward_inplace<Arch>(y, g, rows * cols, T(leaky_relu_slope));
 }
 
 }  // namespace staticnet::kernels::simd
