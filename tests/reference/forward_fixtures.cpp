@@ -54,7 +54,7 @@ void load_parameters(Holder& h, const st::Fixture& f) {
         if (n.size() < 2 || n[0] != 'L' || dot == std::string::npos) continue;
         const std::string rest = n.substr(dot + 1);
         if (rest == "kernel" || rest == "bias" || rest == "gamma" || rest == "beta" || rest == "moving_mean" ||
-            rest == "moving_variance")
+            rest == "moving_variance" || rest == "depthwise_kernel" || rest == "pointwise_kernel")
             ++in_file;
     }
     CHECK_MESSAGE(in_file == loaded, f.source() << ": the file has " << in_file << " parameter tensors, the network "
@@ -247,6 +247,60 @@ TEST_CASE("forward_gap_dense_softmax.txt: Conv2D 1x1 relu, GlobalAveragePooling2
     forward_case<Net>("forward_gap_dense_softmax.txt", tol_double, tol_float);
 }
 
+TEST_CASE("forward_depthwise_3_same_relu.txt: DepthwiseConv2D 3x3 'same' relu") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::DepthwiseConv2D<{.kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                                    .depth_multiplier = 1, .activation = sn::relu, .use_bias = true}>>;
+    forward_case<Net>("forward_depthwise_3_same_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_depthwise_k3x2_s2_dm2.txt: DepthwiseConv2D (3,2) 'valid' stride 2 depth_multiplier 2") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::DepthwiseConv2D<{.kernel = {3, 2}, .strides = {2, 2}, .padding = sn::valid,
+                                                    .depth_multiplier = 2, .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_depthwise_k3x2_s2_dm2.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_depthwise_k4x2_same_dm3_nobias.txt: DepthwiseConv2D (4,2) 'same' strides (2,3) dm 3, no bias") {
+    using Net = sn::Sequential<sn::Input<12, 16, 5>,
+                               sn::DepthwiseConv2D<{.kernel = {4, 2}, .strides = {2, 3}, .padding = sn::same,
+                                                    .depth_multiplier = 3, .activation = sn::linear, .use_bias = false}>>;
+    forward_case<Net>("forward_depthwise_k4x2_same_dm3_nobias.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_separable_3_same_relu.txt: SeparableConv2D 3x3 'same' relu") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::SeparableConv2D<{.filters = 7, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                                    .depth_multiplier = 1, .activation = sn::relu, .use_bias = true}>>;
+    forward_case<Net>("forward_separable_3_same_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_separable_k3x2_s2_dm2.txt: SeparableConv2D (3,2) 'valid' stride 2 depth_multiplier 2") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>,
+                               sn::SeparableConv2D<{.filters = 4, .kernel = {3, 2}, .strides = {2, 2}, .padding = sn::valid,
+                                                    .depth_multiplier = 2, .activation = sn::linear, .use_bias = true}>>;
+    forward_case<Net>("forward_separable_k3x2_s2_dm2.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_separable_s2_same_nobias.txt: SeparableConv2D 3x3 'same' stride 2, no bias (even sizes)") {
+    using Net = sn::Sequential<sn::Input<12, 16, 5>,
+                               sn::SeparableConv2D<{.filters = 3, .kernel = {3, 3}, .strides = {2, 2}, .padding = sn::same,
+                                                    .depth_multiplier = 1, .activation = sn::linear, .use_bias = false}>>;
+    forward_case<Net>("forward_separable_s2_same_nobias.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_zeropad_asym.txt: ZeroPadding2D ((1, 2), (0, 3))") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>, sn::ZeroPadding2D<{.padding = {1, 2, 0, 3}}>>;
+    forward_case<Net>("forward_zeropad_asym.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_zeropad_conv.txt: ZeroPadding2D 1 then Conv2D 3x3 'valid' relu") {
+    using Net = sn::Sequential<sn::Input<13, 17, 5>, sn::ZeroPadding2D<{.padding = {1, 1, 1, 1}}>,
+                               sn::Conv2D<{.filters = 4, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::valid,
+                                           .activation = sn::relu, .use_bias = true}>>;
+    forward_case<Net>("forward_zeropad_conv.txt", tol_double, tol_float);
+}
+
 TEST_CASE("forward_bn_inference.txt: BatchNormalization, inference mode (moving statistics)") {
     using Net = sn::Sequential<sn::Input<13, 17, 5>, sn::BatchNormalization<>>;
     forward_case<Net>("forward_bn_inference.txt", tol_double, tol_float);
@@ -307,6 +361,10 @@ TEST_CASE("forward fixtures: every forward_*.txt file has a test case here") {
                              "forward_avgpool_3.txt",         "forward_avgpool_2_same.txt",
                              "forward_avgpool_3_s1_same.txt", "forward_avgpool_2x3_s12_same.txt",
                              "forward_gap.txt",               "forward_gap_dense_softmax.txt",
+                             "forward_depthwise_3_same_relu.txt", "forward_depthwise_k3x2_s2_dm2.txt",
+                             "forward_depthwise_k4x2_same_dm3_nobias.txt", "forward_separable_3_same_relu.txt",
+                             "forward_separable_k3x2_s2_dm2.txt", "forward_separable_s2_same_nobias.txt",
+                             "forward_zeropad_asym.txt",      "forward_zeropad_conv.txt",
                              "forward_bn_inference.txt",      "forward_flatten_dense_relu.txt",
                              "forward_dense_linear.txt",      "forward_dense_softmax.txt",
                              "forward_softmax_huge.txt",      "forward_activation_relu.txt",

@@ -5,6 +5,7 @@
 #pragma once
 #include "../core/shape.hpp"
 #include "../layers/layer.hpp"
+#include "blocks.hpp"
 
 namespace staticnet::detail {
 
@@ -31,6 +32,10 @@ template <class L>
 inline constexpr bool is_global_pool = is_keras_class<L>("GlobalAveragePooling2D");
 template <class L>
 inline constexpr bool is_max_pool = !is_average_pool<L> && !is_global_pool<L>;
+template <class L>
+inline constexpr bool is_separable = is_keras_class<L>("SeparableConv2D");
+template <class L>
+inline constexpr bool is_depthwise = !is_separable<L>;  // of the layers that report depthwise_* problems
 
 template <int layer_position, class layer_type, Shape input_shape, Problem problem>
 struct layer_check {
@@ -83,7 +88,83 @@ struct layer_check {
     static_assert(problem != Problem::flat_size_too_large,
                   "staticnet: Flatten would make a vector of more than 2,147,483,647 values per sample "
                   "(H * W * C overflows); reduce the input or pool before flattening");
+    // DepthwiseConv2D and SeparableConv2D (their depthwise step)
+    static_assert(!(problem == Problem::depthwise_kernel_zero && is_depthwise<layer_type>),
+                  "staticnet: DepthwiseConv2D kernel size must be at least 1 x 1 (set .kernel = {h, w}, or .kernel = 3 "
+                  "for 3 x 3)");
+    static_assert(!(problem == Problem::depthwise_kernel_zero && is_separable<layer_type>),
+                  "staticnet: SeparableConv2D kernel size must be at least 1 x 1 (set .kernel = {h, w}, or .kernel = 3 "
+                  "for 3 x 3)");
+    static_assert(!(problem == Problem::depthwise_stride_zero && is_depthwise<layer_type>),
+                  "staticnet: DepthwiseConv2D strides must be at least 1 (a stride of 0 never moves the window); "
+                  "set .strides = {h, w} with h, w >= 1");
+    static_assert(!(problem == Problem::depthwise_stride_zero && is_separable<layer_type>),
+                  "staticnet: SeparableConv2D strides must be at least 1 (a stride of 0 never moves the window); "
+                  "set .strides = {h, w} with h, w >= 1");
+    static_assert(!(problem == Problem::depth_multiplier_not_positive && is_depthwise<layer_type>),
+                  "staticnet: DepthwiseConv2D depth_multiplier must be at least 1 (the number of output channels "
+                  "per input channel); set .depth_multiplier = 1 or more, or leave it out for 1");
+    static_assert(!(problem == Problem::depth_multiplier_not_positive && is_separable<layer_type>),
+                  "staticnet: SeparableConv2D depth_multiplier must be at least 1 (the number of depthwise channels "
+                  "per input channel); set .depth_multiplier = 1 or more, or leave it out for 1");
+    static_assert(!(problem == Problem::depthwise_needs_spatial_input && is_depthwise<layer_type>),
+                  "staticnet: DepthwiseConv2D needs an (H, W, C) input but this one is flat; remove the Flatten "
+                  "before it (or use sn::Reshape<H, W, C> to give the values a spatial shape)");
+    static_assert(!(problem == Problem::depthwise_needs_spatial_input && is_separable<layer_type>),
+                  "staticnet: SeparableConv2D needs an (H, W, C) input but this one is flat; remove the Flatten "
+                  "before it (or use sn::Reshape<H, W, C> to give the values a spatial shape)");
+    static_assert(!(problem == Problem::depthwise_kernel_larger_than_input && is_depthwise<layer_type>),
+                  "staticnet: DepthwiseConv2D kernel is larger than its input with padding = sn::valid; use a "
+                  "smaller kernel or padding = sn::same");
+    static_assert(!(problem == Problem::depthwise_kernel_larger_than_input && is_separable<layer_type>),
+                  "staticnet: SeparableConv2D kernel is larger than its input with padding = sn::valid; use a "
+                  "smaller kernel or padding = sn::same");
+    static_assert(problem != Problem::separable_zero_filters,
+                  "staticnet: SeparableConv2D needs filters > 0 (set .filters: the output channels of its 1x1 "
+                  "pointwise step)");
+    // ZeroPadding2D, Reshape
+    static_assert(problem != Problem::zero_padding_negative,
+                  "staticnet: ZeroPadding2D padding must not be negative (it adds rows and columns of zeros; it "
+                  "cannot crop); set .padding = {top, bottom, left, right} with every value >= 0");
+    static_assert(problem != Problem::zero_padding_needs_spatial_input,
+                  "staticnet: ZeroPadding2D needs an (H, W, C) input but this one is flat; remove the Flatten "
+                  "before it");
+    static_assert(problem != Problem::reshape_bad_target,
+                  "staticnet: Reshape takes one dimension (sn::Reshape<N>: a flat vector) or three "
+                  "(sn::Reshape<H, W, C>), each at least 1, or -1 for at most one of them (inferred from the "
+                  "element count)");
+    static_assert(problem != Problem::reshape_size_mismatch,
+                  "staticnet: Reshape must keep the number of values: the target's H * W * C differs from the "
+                  "input's (the input shape is the template argument of layer_check below); change the target "
+                  "dimensions, or write -1 for one of them to have it inferred");
     static constexpr bool ok = true;  // the asserts above are the report; never fail twice
+};
+
+// A join node's problem. The template arguments name the join's position, the branch (0 is the
+// first) whose output does not fit, the first branch's output shape and that branch's.
+template <int join_position, JoinOrigin join, int branch, Shape first_branch_shape, Shape branch_shape, Problem problem>
+struct join_check {
+    static_assert(problem != Problem::branch_sizes_differ,
+                  "staticnet: Concatenate joins branches along channels, so every branch must end at the same "
+                  "height and width; this branch's output differs from the first branch's (both shapes and the "
+                  "branch number, 0-based, are the template arguments of join_check below): give the branches "
+                  "the same strides and padding = sn::same, or pool the larger one");
+    static_assert(problem != Problem::concat_flat_and_spatial,
+                  "staticnet: Concatenate cannot join a flat branch with an (H, W, C) one (shapes and branch number: "
+                  "the template arguments of join_check below); Flatten or GlobalAveragePooling2D the spatial "
+                  "branch first, or drop the Flatten from the flat one");
+    static_assert(problem != Problem::add_shapes_differ,
+                  "staticnet: Add needs every branch to end in the same shape; this branch's output differs from "
+                  "the first branch's (both shapes and the branch number, 0-based, are the template arguments of "
+                  "join_check below)");
+    static_assert(problem != Problem::residual_shapes_differ,
+                  "staticnet: Residual<Body> adds the body's output to the block's input, but their shapes differ "
+                  "(body output first, then the input, in the template arguments of join_check below); give it a "
+                  "projection to the body's shape, e.g. sn::Residual<Body, sn::Conv2D<{.filters = F, .kernel = 1, "
+                  ".strides = S}>>, or keep the body's strides at 1 and its filters equal to the input's channels");
+    static_assert(problem != Problem::flat_size_too_large,
+                  "staticnet: Concatenate would make more than 2,147,483,647 channels");
+    static constexpr bool ok = true;
 };
 
 template <bool starts_with_input>

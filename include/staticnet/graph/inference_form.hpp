@@ -294,10 +294,14 @@ struct InferenceForm<Sequential<First, Layers...>> {
     using training = Sequential<First, Layers...>;
     static constexpr std::size_t training_depth = training::depth;
 
+    // A network with blocks (graph/blocks.hpp) is kept as it is: every node "other", so the
+    // plan copies every tensor (Dropout stays: the identity at inference).
     static constexpr std::array<LayerFacts, training_depth> facts = [] {
         std::array<LayerFacts, training_depth> r{};
-        int p = 1;
-        ((r[p] = fold_traits<Layers>::facts(training::shapes[p - 1]), ++p), ...);
+        if constexpr (training::is_chain) {
+            int p = 1;
+            ((r[p] = fold_traits<Layers>::facts(training::shapes[p - 1]), ++p), ...);
+        }
         return r;
     }();
     static constexpr FoldPlan<training_depth> plan = plan_folds(facts);
@@ -310,7 +314,7 @@ struct InferenceForm<Sequential<First, Layers...>> {
     static auto make(std::index_sequence<J...>)
         -> Sequential<First, typename inference_layer<typename training::template layer<plan.source[J + 1]>,
                                                       plan.role[J + 1], plan.use_bias[J + 1]>::type...>;
-    using type = std::conditional_t<(plan.depth > 1), decltype(make(std::make_index_sequence<
+    using type = std::conditional_t<(plan.depth > 1 && training::is_chain), decltype(make(std::make_index_sequence<
                                                                     (plan.depth > 1 ? plan.depth - 1 : 0)>{})),
                                     training>;
 };

@@ -54,22 +54,55 @@ constexpr std::size_t round_up(std::size_t v, std::size_t a) {
     return v > size_overflow - (a - 1) ? size_overflow : (v + a - 1) / a * a;
 }
 
-// `align` in elements: every offset is a multiple of it (64 bytes for float: 16).
+// The orders the planner tries (plan_memory_best); plan_memory uses by_size.
+enum class PlanOrder { by_size, by_area, by_start, by_lifetime, by_end, by_late_start };
+
+namespace detail {
+constexpr std::size_t lifetime(const BufferUse& u) { return static_cast<std::size_t>(u.last - u.first + 1); }
+// Whether b goes before a in `order` (ties: the earlier buffer, then the lower index).
+constexpr bool placed_before(PlanOrder order, const BufferUse& b, const BufferUse& a) {
+    switch (order) {
+        case PlanOrder::by_size: break;
+        case PlanOrder::by_area: {
+            const std::size_t ab = mul_sizes(b.size, lifetime(b)), aa = mul_sizes(a.size, lifetime(a));
+            if (ab != aa) return ab > aa;
+            break;
+        }
+        case PlanOrder::by_start:
+            if ((b.size == 0) != (a.size == 0)) return a.size == 0;
+            if (b.first != a.first) return b.first < a.first;
+            break;
+        case PlanOrder::by_lifetime:
+            if (lifetime(b) != lifetime(a)) return lifetime(b) > lifetime(a);
+            break;
+        case PlanOrder::by_end:
+            if ((b.size == 0) != (a.size == 0)) return a.size == 0;
+            if (b.last != a.last) return b.last > a.last;
+            break;
+        case PlanOrder::by_late_start:
+            if ((b.size == 0) != (a.size == 0)) return a.size == 0;
+            if (b.first != a.first) return b.first > a.first;
+            break;
+    }
+    return b.size > a.size || (b.size == a.size && b.first < a.first);
+}
+}  // namespace detail
+
+// `align` in elements: every offset is a multiple of it (64 bytes for float: 16). Places the
+// buffers one by one in `order` (by default the largest first), each at the lowest offset that
+// does not collide with an already placed buffer whose lifetime overlaps.
 template <std::size_t N>
-constexpr MemoryPlan<N> plan_memory(const std::array<BufferUse, N>& uses, std::size_t align) {
+constexpr MemoryPlan<N> plan_memory(const std::array<BufferUse, N>& uses, std::size_t align,
+                                    PlanOrder how = PlanOrder::by_size) {
     MemoryPlan<N> plan;
     plan.buffers = uses;
     std::array<std::size_t, N> order{};
     for (std::size_t i = 0; i < N; ++i) order[i] = i;
-    // Insertion sort: larger first, then earlier first (stable and constexpr).
+    // Insertion sort (stable and constexpr).
     for (std::size_t i = 1; i < N; ++i) {
         const std::size_t k = order[i];
         std::size_t j = i;
-        while (j > 0) {
-            const auto& a = uses[order[j - 1]];
-            const auto& b = uses[k];
-            const bool before = b.size > a.size || (b.size == a.size && b.first < a.first);
-            if (!before) break;
+        while (j > 0 && detail::placed_before(how, uses[k], uses[order[j - 1]])) {
             order[j] = order[j - 1];
             --j;
         }
@@ -101,6 +134,37 @@ constexpr MemoryPlan<N> plan_memory(const std::array<BufferUse, N>& uses, std::s
         if (add_sizes(candidate, size) > plan.total) plan.total = add_sizes(candidate, size);
     }
     return plan;
+}
+
+// The most elements alive at one step (each buffer rounded up to `align`): no plan is smaller.
+template <std::size_t N>
+constexpr std::size_t peak_live(const std::array<BufferUse, N>& uses, std::size_t align) {
+    int last_step = 0;
+    for (const auto& u : uses) last_step = u.last > last_step ? u.last : last_step;
+    std::size_t peak = 0;
+    for (int t = 0; t <= last_step; ++t) {
+        std::size_t live = 0;
+        for (const auto& u : uses)
+            if (u.first <= t && t <= u.last) live = add_sizes(live, round_up(u.size, align));
+        peak = live > peak ? live : peak;
+    }
+    return peak;
+}
+
+// What the networks use: greedy by size (TFLite Micro's order) first; when that is above the
+// peak of live buffers (branches can make it so), the other orders too, keeping the smallest
+// plan (the first of equals). A chain's plan is the by-size one.
+template <std::size_t N>
+constexpr MemoryPlan<N> plan_memory_best(const std::array<BufferUse, N>& uses, std::size_t align) {
+    MemoryPlan<N> best = plan_memory(uses, align, PlanOrder::by_size);
+    const std::size_t floor = peak_live(uses, align);
+    for (PlanOrder how : {PlanOrder::by_area, PlanOrder::by_start, PlanOrder::by_lifetime, PlanOrder::by_end,
+                          PlanOrder::by_late_start}) {
+        if (best.total <= floor) break;
+        const MemoryPlan<N> other = plan_memory(uses, align, how);
+        if (other.total < best.total) best = other;
+    }
+    return best;
 }
 
 }  // namespace staticnet

@@ -1,9 +1,10 @@
 // ParameterName<Net>: the name argument of Model/Inference::parameter(p, name) and
 // Model::gradient(p, name). Built from a string literal by a consteval constructor, which
 // accepts only a tensor name that a layer uses (the built-in layers' "kernel", "bias", "gamma",
-// "beta", "moving_mean", "moving_variance", "scale", "shift", or any name a layer of Net gives
-// its tensors): a misspelled literal such as "kernal" does not compile. Names known only at run
-// time go through find_parameter / find_gradient instead. Firmware-clean.
+// "beta", "moving_mean", "moving_variance", "scale", "shift", "depthwise_kernel",
+// "pointwise_kernel", or any name a layer of Net gives its tensors): a misspelled literal such as
+// "kernal" does not compile. Names known only at run time go through find_parameter /
+// find_gradient instead. Firmware-clean.
 #pragma once
 #include <cstddef>
 #include <string_view>
@@ -17,7 +18,8 @@ namespace detail {
 void unknown_parameter_name__check_the_spelling__names_are_kernel_bias_gamma_beta_moving_mean_moving_variance_scale_shift();
 
 inline constexpr std::string_view builtin_parameter_names[] = {
-    "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance", "scale", "shift"};
+    "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance", "scale", "shift",
+    "depthwise_kernel", "pointwise_kernel"};
 
 template <class Net>
 consteval bool known_parameter_name(std::string_view name) {

@@ -9,6 +9,7 @@
 
 #include "../core/rng.hpp"
 #include "../layers/layer.hpp"
+#include "blocks.hpp"
 #include "memory_plan.hpp"
 #include "predict.hpp"
 
@@ -61,10 +62,16 @@ struct Runner {
     static void forward_inference_one(const Plan& plan, T* params, T* arena, int n, Parallel par, Each& each) {
         using L = typename Net::template layer<P>;
         LayerContext<T> ctx = context<P>(params, nullptr, nullptr, par);
-        if constexpr (Net::template inference_scratch<T>[P] > 0) ctx.scratch = arena + plan.offset[Net::depth + P];
-        T* x = arena + plan.offset[Net::inference_buffer_of[P - 1]];
         T* y = arena + plan.offset[Net::inference_buffer_of[P]];
-        L::template forward<Net::shapes[P - 1], T>(ctx, x, y, n);
+        if constexpr (detail::join_layer<L>) {
+            const T* x[L::arity];
+            for (int i = 0; i < L::arity; ++i) x[i] = arena + plan.offset[Net::inference_buffer_of[Net::inputs[P].at[i]]];
+            L::template forward_join<Net::template join_inputs<P>, T>(ctx, x, y, n);
+        } else {
+            if constexpr (Net::template inference_scratch<T>[P] > 0) ctx.scratch = arena + plan.offset[Net::depth + P];
+            T* x = arena + plan.offset[Net::inference_buffer_of[Net::inputs[P].at[0]]];
+            L::template forward<Net::input_shapes[P], T>(ctx, x, y, n);
+        }
         each(P, static_cast<const T*>(y));
     }
 
@@ -85,7 +92,14 @@ struct Runner {
         ctx.training = true;
         ctx.update_statistics = update_statistics;
         ctx.dropout_key = dropout_key(seed, P, step);
-        L::template forward<Net::shapes[P - 1], T>(ctx, arena + plan.offset[P - 1], arena + plan.offset[P], n);
+        if constexpr (detail::join_layer<L>) {
+            const T* x[L::arity];
+            for (int i = 0; i < L::arity; ++i) x[i] = arena + plan.offset[Net::inputs[P].at[i]];
+            L::template forward_join<Net::template join_inputs<P>, T>(ctx, x, arena + plan.offset[P], n);
+        } else {
+            L::template forward<Net::input_shapes[P], T>(ctx, arena + plan.offset[Net::inputs[P].at[0]],
+                                                         arena + plan.offset[P], n);
+        }
     }
 
     // Backward from the last position down to 1; the gradient of the network output must be
@@ -97,22 +111,57 @@ struct Runner {
                                                              fused_softmax, par),
          ...);
     }
+    // Whether node P's backward has anything to do: it has trainable parameters, or some tensor it
+    // reads (other than the network input) needs a gradient.
+    template <int P>
+    static constexpr bool runs_backward = [] {
+        if (Net::param_specs[P].trainable() > 0) return true;
+        for (int i = 0; i < Net::inputs[P].count; ++i)
+            if (Net::inputs[P].at[i] > 0) return true;
+        return false;
+    }();
+
     template <int P, class Plan>
     static void backward_one(const Plan& plan, T* params, T* grads, T* state, T* arena, int n, std::uint64_t seed,
                              std::uint64_t step, bool fused_softmax, Parallel par) {
         using L = typename Net::template layer<P>;
         constexpr int D = Net::depth;
-        // Leading layers without trainable parameters need no backward at all.
-        if constexpr (P == 1 && Net::param_specs[1].trainable() == 0) {
+        if constexpr (!runs_backward<P>) {
             return;
         } else {
             LayerContext<T> ctx = context<P>(params, grads, state, par);
             ctx.training = true;
             ctx.dropout_key = dropout_key(seed, P, step);
             ctx.fused_softmax = fused_softmax && P == Net::layer_count;
-            T* gx = P > 1 ? arena + plan.offset[D + P - 1] : nullptr;
-            L::template backward<Net::shapes[P - 1], T>(ctx, arena + plan.offset[P - 1], arena + plan.offset[P],
-                                                        arena + plan.offset[D + P], gx, n);
+            T* gy = arena + plan.offset[D + P];
+            if constexpr (detail::join_layer<L>) {
+                T* gx[L::arity];
+                bool accumulate[L::arity];
+                for (int i = 0; i < L::arity; ++i) {
+                    const int a = Net::inputs[P].at[i];
+                    gx[i] = a > 0 ? arena + plan.offset[D + a] : nullptr;
+                    accumulate[i] = Net::accumulates(P, i);
+                }
+                L::template backward_join<Net::template join_inputs<P>, T>(ctx, gy, gx, accumulate, n);
+            } else {
+                constexpr int a = Net::inputs[P].at[0];
+                constexpr bool add = a > 0 && Net::accumulates(P, 0);
+                T* ga = a > 0 ? arena + plan.offset[D + a] : nullptr;
+                T* gx = add ? arena + plan.offset[2 * D + P] : ga;
+                L::template backward<Net::input_shapes[P], T>(ctx, arena + plan.offset[a], arena + plan.offset[P], gy,
+                                                              gx, n);
+                if constexpr (add) {
+                    // Another reader's gradient is in ga already: add this one, element by element.
+                    constexpr std::size_t count_per_sample = Net::shapes[a].size();
+                    const std::size_t count = static_cast<std::size_t>(n) * count_per_sample;
+                    constexpr std::size_t chunk = 4096;
+                    par.for_each(static_cast<int>((count + chunk - 1) / chunk), [&](int item) {
+                        const std::size_t b = static_cast<std::size_t>(item) * chunk;
+                        const std::size_t e = b + chunk < count ? b + chunk : count;
+                        for (std::size_t i = b; i < e; ++i) ga[i] += gx[i];
+                    });
+                }
+            }
         }
     }
 };

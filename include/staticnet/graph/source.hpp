@@ -19,11 +19,15 @@
 #include "../layers/batch_normalization.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/dense.hpp"
+#include "../layers/depthwise_conv2d.hpp"
 #include "../layers/dropout.hpp"
 #include "../layers/flatten.hpp"
 #include "../layers/global_average_pooling2d.hpp"
 #include "../layers/input.hpp"
 #include "../layers/max_pool2d.hpp"
+#include "../layers/reshape.hpp"
+#include "../layers/separable_conv2d.hpp"
+#include "../layers/zero_padding2d.hpp"
 #include "sequential.hpp"
 
 namespace staticnet::source {
@@ -223,6 +227,58 @@ constexpr void layer(Writer& w, const DropoutOptions& o) {
     w.put_float(o.rate);
     w.put("}>");
 }
+constexpr void layer(Writer& w, const DepthwiseConv2DOptions& o) {
+    w.put("sn::DepthwiseConv2D<{.kernel = ");
+    put_size2(w, o.kernel);
+    w.put(", .strides = ");
+    put_size2(w, o.strides);
+    w.put(", .padding = ");
+    w.put(padding_name(o.padding));
+    w.put(", .depth_multiplier = ");
+    w.put_int(o.depth_multiplier);
+    w.put(", .activation = ");
+    w.put(activation_source(o.activation));
+    w.put(", .use_bias = ");
+    w.put(o.use_bias ? "true" : "false");
+    w.put("}>");
+}
+constexpr void layer(Writer& w, const SeparableConv2DOptions& o) {
+    w.put("sn::SeparableConv2D<{.filters = ");
+    w.put_int(o.filters);
+    w.put(", .kernel = ");
+    put_size2(w, o.kernel);
+    w.put(", .strides = ");
+    put_size2(w, o.strides);
+    w.put(", .padding = ");
+    w.put(padding_name(o.padding));
+    w.put(", .depth_multiplier = ");
+    w.put_int(o.depth_multiplier);
+    w.put(", .activation = ");
+    w.put(activation_source(o.activation));
+    w.put(", .use_bias = ");
+    w.put(o.use_bias ? "true" : "false");
+    w.put("}>");
+}
+constexpr void layer(Writer& w, const ZeroPadding2DOptions& o) {
+    w.put("sn::ZeroPadding2D<{.padding = {");
+    w.put_int(o.padding.top);
+    w.put(", ");
+    w.put_int(o.padding.bottom);
+    w.put(", ");
+    w.put_int(o.padding.left);
+    w.put(", ");
+    w.put_int(o.padding.right);
+    w.put("}}>");
+}
+// The target dimensions as written (-1 stays -1: it is part of the type).
+constexpr void reshape(Writer& w, const int* dims, int rank) {
+    w.put("sn::Reshape<");
+    for (int i = 0; i < rank; ++i) {
+        if (i > 0) w.put(", ");
+        w.put_int(dims[i]);
+    }
+    w.put('>');
+}
 constexpr void flatten(Writer& w) { w.put("sn::Flatten"); }
 constexpr void global_average_pooling(Writer& w) { w.put("sn::GlobalAveragePooling2D"); }
 constexpr void affine(Writer& w) { w.put("sn::Affine"); }
@@ -271,6 +327,22 @@ template <DropoutOptions O>
 struct spelling<Dropout<O>> {
     static constexpr void write(Writer& w) { layer(w, O); }
 };
+template <DepthwiseConv2DOptions O>
+struct spelling<DepthwiseConv2D<O>> {
+    static constexpr void write(Writer& w) { layer(w, O); }
+};
+template <SeparableConv2DOptions O>
+struct spelling<SeparableConv2D<O>> {
+    static constexpr void write(Writer& w) { layer(w, O); }
+};
+template <ZeroPadding2DOptions O>
+struct spelling<ZeroPadding2D<O>> {
+    static constexpr void write(Writer& w) { layer(w, O); }
+};
+template <int... Dims>
+struct spelling<Reshape<Dims...>> {
+    static constexpr void write(Writer& w) { reshape(w, Reshape<Dims...>::dims, Reshape<Dims...>::rank); }
+};
 template <>
 struct spelling<Flatten> {
     static constexpr void write(Writer& w) { flatten(w); }
@@ -296,11 +368,73 @@ struct spelling<LeakyReLU<O>> {
     }
 };
 
+// Blocks (graph/blocks.hpp): "sn::Residual<\n        sn::Block<\n            ...>,\n        sn::Identity>",
+// each level indented four more spaces than the one around it. `indent` is the level of the
+// block's own items.
+template <class L>
+struct block_spelling {
+    static constexpr bool block = false;
+};
+template <class L>
+constexpr void write_item(Writer& w, int indent) {
+    if constexpr (block_spelling<L>::block) block_spelling<L>::write(w, indent);
+    else spelling<L>::write(w);
+}
+constexpr void newline(Writer& w, int indent) {
+    w.put('\n');
+    for (int i = 0; i < indent; ++i) w.put("    ");
+}
+template <class... Items>
+constexpr void write_items(Writer& w, const char* open, int indent) {
+    w.put(open);
+    bool first = true;
+    ((first ? void() : w.put(','), newline(w, indent), write_item<Items>(w, indent + 1), first = false), ...);
+    w.put('>');
+}
+template <class... Ls>
+struct block_spelling<Block<Ls...>> {
+    static constexpr bool block = true;
+    static constexpr void write(Writer& w, int indent) { write_items<Ls...>(w, "sn::Block<", indent); }
+};
+template <>
+struct block_spelling<Identity> {
+    static constexpr bool block = true;
+    static constexpr void write(Writer& w, int) { w.put("sn::Identity"); }
+};
+template <class... Bs>
+struct block_spelling<Concatenate<Bs...>> {
+    static constexpr bool block = true;
+    static constexpr void write(Writer& w, int indent) { write_items<Bs...>(w, "sn::Concatenate<", indent); }
+};
+template <class... Bs>
+struct block_spelling<Add<Bs...>> {
+    static constexpr bool block = true;
+    static constexpr void write(Writer& w, int indent) { write_items<Bs...>(w, "sn::Add<", indent); }
+};
+template <class B, class P>
+struct block_spelling<Residual<B, P>> {
+    static constexpr bool block = true;
+    static constexpr void write(Writer& w, int indent) { write_items<B, P>(w, "sn::Residual<", indent); }
+};
+template <int N, class... Ls>
+struct block_spelling<Repeat<N, Ls...>> {
+    static constexpr bool block = true;
+    static constexpr void write(Writer& w, int indent) {
+        w.put("sn::Repeat<");
+        w.put_int(N);
+        w.put(',');
+        newline(w, indent);
+        bool first = true;
+        ((first ? void() : (w.put(','), newline(w, indent)), write_item<Ls>(w, indent + 1), first = false), ...);
+        w.put('>');
+    }
+};
+
 template <class First, class... Layers>
 constexpr void write_sequential(Writer& w) {
     sequential_begin(w);
     spelling<First>::write(w);
-    ((sequential_next(w), spelling<Layers>::write(w)), ...);
+    ((sequential_next(w), write_item<Layers>(w, 2)), ...);
     sequential_end(w);
 }
 

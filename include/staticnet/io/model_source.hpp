@@ -77,9 +77,15 @@ inline std::string dims_text(std::initializer_list<std::size_t> dims) {
 template <class Net, int P>
 std::string tensor_shape(int k) {
     using L = typename Net::template layer<P>;
-    const Shape in = Net::shapes[P - 1], out = Net::shapes[P];
+    const Shape in = Net::input_shapes[P], out = Net::shapes[P];
     const auto u = [](int v) { return static_cast<std::size_t>(v); };
-    if constexpr (requires { L::options.kernel; L::options.filters; }) {
+    if constexpr (requires { L::options.depth_multiplier; }) {
+        // DepthwiseConv2D, SeparableConv2D: depthwise_kernel (kh, kw, cin, dm), pointwise_kernel (1, 1, cin * dm, filters)
+        const int dm = L::options.depth_multiplier;
+        if (k == 0) return dims_text({u(L::options.kernel.h), u(L::options.kernel.w), u(in.c), u(dm)});
+        if constexpr (requires { L::options.filters; })
+            if (k == 1) return dims_text({1, 1, u(in.c) * u(dm), u(out.c)});
+    } else if constexpr (requires { L::options.kernel; L::options.filters; }) {
         if (k == 0) return dims_text({u(L::options.kernel.h), u(L::options.kernel.w), u(in.c), u(out.c)});
     } else if constexpr (requires { L::options.units; }) {
         if (k == 0) return dims_text({in.size(), u(out.c)});

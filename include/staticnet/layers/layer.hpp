@@ -42,6 +42,23 @@ enum class Problem {
     bn_momentum_out_of_range,
     bn_epsilon_not_positive,
     flat_size_too_large,
+    // join nodes (graph/blocks.hpp)
+    branch_sizes_differ,
+    concat_flat_and_spatial,
+    add_shapes_differ,
+    residual_shapes_differ,
+    // DepthwiseConv2D, SeparableConv2D (layers/depthwise_conv2d.hpp, layers/separable_conv2d.hpp)
+    depthwise_kernel_zero,
+    depthwise_stride_zero,
+    depth_multiplier_not_positive,
+    depthwise_needs_spatial_input,
+    depthwise_kernel_larger_than_input,
+    separable_zero_filters,
+    // ZeroPadding2D, Reshape (layers/zero_padding2d.hpp, layers/reshape.hpp)
+    zero_padding_negative,
+    zero_padding_needs_spatial_input,
+    reshape_bad_target,
+    reshape_size_mismatch,
 };
 
 // Training splits a batch of n samples into fixed groups (at most max_sample_groups, each of

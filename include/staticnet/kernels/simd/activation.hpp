@@ -140,12 +140,14 @@ void scale_by_derivative(const T* y, T* g, std::size_t count, DV&& dv, DS&& ds) 
 #if STATICNET_HAS_XSIMD
     using B = batch<T, Arch>;
     constexpr std::size_t L = B::size;
-    std::size_t i = 0;
-    for (; i + L <= count; i += L) {
+    // (Written with the vector part's end computed first: with `i + L <= count` and a constant
+    // count, g++ 12 warned that the tail loop would run 2^61 times.)
+    const std::size_t vector_end = count - count % L;
+    for (std::size_t i = 0; i < vector_end; i += L) {
         const B yv = B::load_unaligned(y + i);
         dv(yv, B::load_unaligned(g + i)).store_unaligned(g + i);
     }
-    for (; i < count; ++i) g[i] = ds(y[i], g[i]);
+    for (std::size_t i = vector_end; i < count; ++i) g[i] = ds(y[i], g[i]);
 #else
     for (std::size_t i = 0; i < count; ++i) g[i] = ds(y[i], g[i]);
 #endif

@@ -1,0 +1,17 @@
+// Reshape to a rank-2 target (not one of Keras's (N,) or (H, W, C) here) at position 2.
+// expect: staticnet: Reshape takes one dimension
+// expect-gcc: layer_check<2, staticnet::Reshape<52, 104>
+// expect-gcc: staticnet::Shape{26, 26, 8, 3}
+// max-errors: 1
+#include <staticnet/core.hpp>
+
+namespace sn = staticnet;
+
+using Net = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    sn::Conv2D<{.filters = 8, .kernel = {3, 3}}>,
+    sn::Reshape<52, 104>,
+    sn::Flatten,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
+
+#include "use_network.hpp"
