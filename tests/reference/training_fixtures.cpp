@@ -301,6 +301,8 @@ constexpr Tolerances tiny_double{1e-12, 1e-12, 1e-12, 1e-12};
 constexpr Tolerances seed_double{1e-10, 1e-10, 1e-10, 1e-10};
 // T = float, tiny nets: everything checked (FORMAT.md: 1e-5; after-step 1e-6 checks the Adam
 // update itself to ~0.1%). Measured: loss 2.2e-7, outputs 3.7e-7, grads 4.9e-7, after 5.8e-8.
+// The same tolerances for train_blocks / train_activations (double <= 1.5e-15; float: loss
+// 5.8e-8, outputs 2.5e-7, grads 1.5e-7, after-step 1.7e-7).
 constexpr Tolerances tiny_float{1e-6, 1e-5, 1e-5, 1e-6};
 // T = float, seed networks: loss, correct, every training-mode output and the BN batch and
 // moving statistics at 1e-4 (FORMAT.md: 1e-4 for seed networks; measured: outputs up to
@@ -328,6 +330,48 @@ using TinyNet = sn::Sequential<sn::Input<6, 5, 2>,
                                sn::Flatten, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
 using ClipNet = sn::Sequential<sn::Input<1, 1, 3>, sn::Flatten, sn::Dense<{.units = 4, .activation = sn::softmax}>>;
 
+// train_blocks.txt: node positions 1 conv, 2 conv, 3 dropout, 4 conv, 5 pool, 6 conv,
+// 7 concatenate(1, 4, 6), 8 conv s2, 9 conv, 10 BN, 11 conv 1x1 s2, 12 add(10, 11), 13 relu,
+// 14 GAP, 15 dense (the Dropout's key uses its node position 3).
+using C1x1x2 = sn::Conv2D<{.filters = 2, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid,
+                           .activation = sn::relu, .use_bias = true}>;
+using BlocksNet = sn::Sequential<
+    sn::Input<6, 6, 2>,
+    sn::Concatenate<C1x1x2,
+                    sn::Block<C1x1x2, sn::Dropout<{.rate = 0.2f}>,
+                              sn::Conv2D<{.filters = 2, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                          .activation = sn::relu, .use_bias = true}>>,
+                    sn::Block<sn::MaxPool2D<{.pool = {3, 3}, .strides = {1, 1}, .padding = sn::same}>, C1x1x2>>,
+    sn::Residual<sn::Block<sn::Conv2D<{.filters = 4, .kernel = {3, 3}, .strides = {2, 2}, .padding = sn::same,
+                                       .activation = sn::relu, .use_bias = true}>,
+                           // No bias before the BN (its exact gradient is 0; Adam would scale up the
+                           // rounding noise of a float run's to ~lr: 3.8e-5 relative after step 2).
+                           sn::Conv2D<{.filters = 4, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same,
+                                       .activation = sn::linear, .use_bias = false}>,
+                           sn::BatchNormalization<>>,
+                 sn::Conv2D<{.filters = 4, .kernel = {1, 1}, .strides = {2, 2}, .padding = sn::valid,
+                             .activation = sn::linear, .use_bias = true}>>,
+    sn::Activation<sn::relu>, sn::GlobalAveragePooling2D, sn::Dense<{.units = 3, .activation = sn::softmax}>>;
+static_assert(BlocksNet::depth == 16 && !BlocksNet::is_chain);
+static_assert(BlocksNet::inputs[7].count == 3 && BlocksNet::inputs[7].at[0] == 1 && BlocksNet::inputs[7].at[1] == 4 &&
+              BlocksNet::inputs[7].at[2] == 6);
+static_assert(BlocksNet::inputs[11].at[0] == 7 && BlocksNet::inputs[12].count == 2 &&
+              BlocksNet::inputs[12].at[0] == 10 && BlocksNet::inputs[12].at[1] == 11);
+
+// train_activations.txt: every activation's backward (from its output), fused and standalone.
+using ActivationsNet = sn::Sequential<
+    sn::Input<3, 4, 2>,
+    sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same, .activation = sn::leaky_relu,
+                .use_bias = true}>,
+    sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .strides = {1, 1}, .padding = sn::same, .activation = sn::tanh,
+                .use_bias = true}>,
+    sn::Conv2D<{.filters = 3, .kernel = {1, 1}, .strides = {1, 1}, .padding = sn::valid, .activation = sn::linear,
+                .use_bias = true}>,
+    sn::LeakyReLU<{.alpha = 0.3f}>,  // 3x4x3 per sample (see forward_fixtures.cpp on leaky_relu sizes)
+    sn::Activation<sn::sigmoid>, sn::Flatten,
+    sn::Dense<{.units = 5, .activation = sn::sigmoid}>, sn::Dense<{.units = 4, .activation = sn::tanh}>,
+    sn::Activation<sn::leaky_relu>, sn::Dense<{.units = 3, .activation = sn::softmax}>>;
+
 }  // namespace
 
 TEST_CASE("train_tiny.txt: Conv2D relu + BatchNormalization (training) + MaxPool2D + Dense softmax, two Adam steps") {
@@ -336,6 +380,15 @@ TEST_CASE("train_tiny.txt: Conv2D relu + BatchNormalization (training) + MaxPool
 
 TEST_CASE("train_tiny_clip.txt: clipped SCCE (p[y] < 1e-7 and p[y] > 1 - 1e-7), Dense softmax head") {
     training_case<ClipNet>("train_tiny_clip.txt", tiny_double, tiny_float);
+}
+
+TEST_CASE("train_blocks.txt: Inception-style Concatenate (Dropout in a branch) + Residual with a BN body and a "
+          "strided 1x1 projection, two Adam steps") {
+    training_case<BlocksNet>("train_blocks.txt", tiny_double, tiny_float);
+}
+
+TEST_CASE("train_activations.txt: sigmoid / tanh / leaky_relu fused and standalone, LeakyReLU layer, two Adam steps") {
+    training_case<ActivationsNet>("train_activations.txt", tiny_double, tiny_float);
 }
 
 // The clipped samples contribute their clipped loss and no gradient at all: run each sample
@@ -451,6 +504,6 @@ TEST_CASE("dropout_rng.txt: mix64, dropout_key, dropout_threshold, dropout_keep 
 TEST_CASE("training fixtures: every train_*.txt file has a test case here") {
     // train_nin_mnist.txt (a long run on MNIST): tests/reference/mnist_trajectory.cpp.
     const char* covered[] = {"train_tiny.txt", "train_tiny_clip.txt", "train_deep.txt", "train_bn.txt",
-                             "train_nin.txt", "train_nin_mnist.txt"};
+                             "train_nin.txt", "train_nin_mnist.txt", "train_blocks.txt", "train_activations.txt"};
     st::check_fixtures_covered("train_", covered, "tests/reference/training_fixtures.cpp");
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <staticnet/core.hpp>
+#include <staticnet/testing.hpp>
 #include <staticnet/train/gradient_check.hpp>
 
 namespace sn = staticnet;
@@ -230,5 +231,25 @@ TEST_CASE_TEMPLATE("DepthwiseConv2D, SeparableConv2D, ZeroPadding2D: the same bi
             CAPTURE(threads);
             CHECK(gradients_with<T>(threads, n) == serial);
         }
+    }
+}
+
+// Regression (found by the zoo's ResNet, 2026-11-29): the SIMD input gradient of a strided 3x3
+// Conv2D whose input channels fill whole vectors went through the stride-1 Winograd kernel
+// (wrong values, and a transformed kernel written past the layer's scratch). Input channels 8 and
+// 16 (whole vectors of doubles on AVX-512 and AVX2), 'same' and 'valid', odd and even sizes.
+TEST_CASE("gradient check: strided 3x3 Conv2D with input channels that fill whole vectors") {
+    using Head = sn::Block<sn::GlobalAveragePooling2D, sn::Dense<{.units = 3, .activation = sn::softmax}>>;
+    using A = sn::Sequential<sn::Input<8, 8, 1>, sn::Conv2D<{.filters = 16, .kernel = 3, .padding = sn::same}>,
+                             sn::Conv2D<{.filters = 32, .kernel = 3, .strides = 2, .padding = sn::same}>, Head>;
+    using B = sn::Sequential<sn::Input<7, 7, 1>, sn::Conv2D<{.filters = 8, .kernel = 3, .padding = sn::same}>,
+                             sn::Conv2D<{.filters = 16, .kernel = 3, .strides = 2, .use_bias = false}>, Head>;
+    sn::GradientCheckOptions o;
+    o.max_per_tensor = 16;
+    for (const auto& r : {sn::testing::check_network_gradients<A>(3, 4, o), sn::testing::check_network_gradients<B>(4, 4, o)}) {
+        CHECK(r.status == sn::GradientCheckStatus::ok);
+        CHECK(r.failed == 0);
+        CHECK(r.worst_error < 5e-7);
+        CHECK(r.passed());
     }
 }

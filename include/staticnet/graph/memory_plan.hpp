@@ -88,52 +88,69 @@ constexpr bool placed_before(PlanOrder order, const BufferUse& b, const BufferUs
 }
 }  // namespace detail
 
+namespace detail {
+// The buffers with a size, in the order they are placed.
+template <std::size_t N>
+struct PlacementOrder {
+    std::array<std::size_t, N> at{};
+    std::size_t count = 0;
+};
+
+template <std::size_t N>
+constexpr PlacementOrder<N> placement_order(const std::array<BufferUse, N>& uses, PlanOrder how) {
+    PlacementOrder<N> o;
+    // Insertion sort (stable and constexpr).
+    for (std::size_t k = 0; k < N; ++k) {
+        if (uses[k].size == 0) continue;
+        std::size_t j = o.count++;
+        while (j > 0 && placed_before(how, uses[k], uses[o.at[j - 1]])) {
+            o.at[j] = o.at[j - 1];
+            --j;
+        }
+        o.at[j] = k;
+    }
+    return o;
+}
+
+// Places the buffers in `order`, each at the lowest offset that does not collide with an already
+// placed buffer whose lifetime overlaps; buffers of size 0 get offset 0.
+template <std::size_t N>
+constexpr MemoryPlan<N> place_buffers(const std::array<BufferUse, N>& uses, std::size_t align,
+                                      const PlacementOrder<N>& order) {
+    MemoryPlan<N> plan;
+    plan.buffers = uses;
+    for (std::size_t oi = 0; oi < order.count; ++oi) {
+        const std::size_t b = order.at[oi];
+        const std::size_t size = round_up(uses[b].size, align);
+        std::size_t candidate = 0;
+        // Move the candidate past every colliding placed buffer until none collides.
+        bool moved = true;
+        while (moved) {
+            moved = false;
+            for (std::size_t q = 0; q < oi; ++q) {
+                const std::size_t p = order.at[q];
+                if (!MemoryPlan<N>::lifetimes_overlap(uses[p], uses[b])) continue;
+                const std::size_t ps = round_up(uses[p].size, align);
+                if (candidate < add_sizes(plan.offset[p], ps) && plan.offset[p] < add_sizes(candidate, size)) {
+                    candidate = add_sizes(plan.offset[p], ps);
+                    moved = true;
+                }
+            }
+        }
+        plan.offset[b] = candidate;
+        if (add_sizes(candidate, size) > plan.total) plan.total = add_sizes(candidate, size);
+    }
+    return plan;
+}
+}  // namespace detail
+
 // `align` in elements: every offset is a multiple of it (64 bytes for float: 16). Places the
 // buffers one by one in `order` (by default the largest first), each at the lowest offset that
 // does not collide with an already placed buffer whose lifetime overlaps.
 template <std::size_t N>
 constexpr MemoryPlan<N> plan_memory(const std::array<BufferUse, N>& uses, std::size_t align,
                                     PlanOrder how = PlanOrder::by_size) {
-    MemoryPlan<N> plan;
-    plan.buffers = uses;
-    std::array<std::size_t, N> order{};
-    for (std::size_t i = 0; i < N; ++i) order[i] = i;
-    // Insertion sort (stable and constexpr).
-    for (std::size_t i = 1; i < N; ++i) {
-        const std::size_t k = order[i];
-        std::size_t j = i;
-        while (j > 0 && detail::placed_before(how, uses[k], uses[order[j - 1]])) {
-            order[j] = order[j - 1];
-            --j;
-        }
-        order[j] = k;
-    }
-    std::array<bool, N> placed{};
-    for (std::size_t oi = 0; oi < N; ++oi) {
-        const std::size_t b = order[oi];
-        const std::size_t size = round_up(uses[b].size, align);
-        std::size_t candidate = 0;
-        if (size > 0) {
-            // Move the candidate past every colliding placed buffer until none collides.
-            bool moved = true;
-            while (moved) {
-                moved = false;
-                for (std::size_t p = 0; p < N; ++p) {
-                    if (!placed[p] || uses[p].size == 0) continue;
-                    if (!MemoryPlan<N>::lifetimes_overlap(uses[p], uses[b])) continue;
-                    const std::size_t ps = round_up(uses[p].size, align);
-                    if (candidate < add_sizes(plan.offset[p], ps) && plan.offset[p] < add_sizes(candidate, size)) {
-                        candidate = add_sizes(plan.offset[p], ps);
-                        moved = true;
-                    }
-                }
-            }
-        }
-        plan.offset[b] = candidate;
-        placed[b] = true;
-        if (add_sizes(candidate, size) > plan.total) plan.total = add_sizes(candidate, size);
-    }
-    return plan;
+    return detail::place_buffers(uses, align, detail::placement_order(uses, how));
 }
 
 // The most elements alive at one step (each buffer rounded up to `align`): no plan is smaller.
@@ -153,7 +170,8 @@ constexpr std::size_t peak_live(const std::array<BufferUse, N>& uses, std::size_
 
 // What the networks use: greedy by size (TFLite Micro's order) first; when that is above the
 // peak of live buffers (branches can make it so), the other orders too, keeping the smallest
-// plan (the first of equals). A chain's plan is the by-size one.
+// plan (the first of equals). A chain's plan is the by-size one. (A local search over the order
+// was tried: within GCC's constexpr operation limit it found nothing the six orders miss.)
 template <std::size_t N>
 constexpr MemoryPlan<N> plan_memory_best(const std::array<BufferUse, N>& uses, std::size_t align) {
     MemoryPlan<N> best = plan_memory(uses, align, PlanOrder::by_size);

@@ -179,8 +179,10 @@ struct Conv2D {
                               });
             if (!gx) return;
             const RowSplit split = row_split(n, g.h, ctx.par.threads(), macs(In));
+            // The input gradient of a stride-1 convolution is itself a stride-1 convolution (ig),
+            // which Winograd may serve; a strided one is gathered by conv2d_backward_input_rows.
             constexpr auto ig = kernels::simd::input_gradient_geometry<g>();
-            if constexpr (kernels::simd::winograd_applies<ig, T>()) {
+            if constexpr (g.sh == 1 && g.sw == 1 && kernels::simd::winograd_applies<ig, T>()) {
                 kernels::simd::winograd_prepare_input_gradient<g>(ctx.param[0], ctx.state);
                 ctx.par.for_each(split.items(n), [&](int item) {
                     const std::size_t s = static_cast<std::size_t>(split.sample(item));

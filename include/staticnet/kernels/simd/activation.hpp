@@ -190,7 +190,8 @@ void leaky_relu_forward(const T* x, T* y, std::size_t count, T slope) {
         constexpr std::size_t L = B::size;
         const B zero(T(0)), s(slope);
         std::size_t i = 0;
-        for (; i + L <= count; i += L) {
+        const std::size_t vector_end = count - count % L;  // (see scale_by_derivative)
+        for (; i < vector_end; i += L) {
             const B v = B::load_unaligned(x + i);
             // x > 0 or NaN: x itself (NaN > 0 is false, NaN != NaN is true).
             xsimd::select((v > zero) | (v != v), v, s * v).store_unaligned(y + i);
@@ -209,7 +210,8 @@ void leaky_relu_backward_inplace(const T* y, T* g, std::size_t count, T slope) {
         constexpr std::size_t L = B::size;
         const B zero(T(0)), s(slope);
         std::size_t i = 0;
-        for (; i + L <= count; i += L) {
+        const std::size_t vector_end = count - count % L;  // (see scale_by_derivative)
+        for (; i < vector_end; i += L) {
             const B gv = B::load_unaligned(g + i);
             xsimd::select(B::load_unaligned(y + i) > zero, gv, s * gv).store_unaligned(g + i);
         }
