@@ -423,8 +423,6 @@ inline void write_results_and_comparison(const fs::path& out) {
     run_gnuplot(out / "comparison.gp", s.str());
 }
 
-inline std::string with_commas(std::size_t v) { return sn::thousands(v); }
-
 // The zoo report (--network zoo): out/zoo.md, a Markdown table of this run's networks, and two
 // plots, test accuracy against parameters and against MACs per sample (log x axes), from
 // out/zoo.csv.
@@ -437,8 +435,8 @@ inline void write_zoo_report(const fs::path& out, const std::vector<Result>& res
         char acc[32], secs[32];
         std::snprintf(acc, sizeof acc, "%.2f%%", r.test_accuracy * 100);
         std::snprintf(secs, sizeof secs, "%.1f", r.seconds_per_epoch);
-        md << "| " << r.name << " | " << with_commas(r.params) << " | " << with_commas(r.macs) << " | "
-           << with_commas(r.inference_arena_bytes) << " B | " << with_commas(r.training_arena_bytes) << " B | "
+        md << "| " << r.name << " | " << sn::thousands(r.params) << " | " << sn::thousands(r.macs) << " | "
+           << sn::thousands(r.inference_arena_bytes) << " B | " << sn::thousands(r.training_arena_bytes) << " B | "
            << (r.trained ? secs : "-") << " | " << acc << " |\n";
         csv << r.name << ',' << r.params << ',' << r.macs << ',' << r.test_accuracy << '\n';
     }

@@ -284,20 +284,5 @@ struct walk_item<W, Residual<Body, Projection>> {
 template <class First, class... Items>
 using graph_nodes = typename walk_items<Walk<type_list<Node<First>>, 0>, Items...>::type::nodes;
 
-template <class L>
-inline constexpr bool is_block_v = false;
-template <class... Ls>
-inline constexpr bool is_block_v<Block<Ls...>> = true;
-template <>
-inline constexpr bool is_block_v<Identity> = true;
-template <class... Bs>
-inline constexpr bool is_block_v<Concatenate<Bs...>> = true;
-template <class... Bs>
-inline constexpr bool is_block_v<Add<Bs...>> = true;
-template <class B, class P>
-inline constexpr bool is_block_v<Residual<B, P>> = true;
-template <int N, class... Ls>
-inline constexpr bool is_block_v<Repeat<N, Ls...>> = true;
-
 }  // namespace detail
 }  // namespace staticnet
