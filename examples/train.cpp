@@ -51,20 +51,14 @@ int main(int argc, char** argv) {
         }
         std::vector<Result> results;
         for (const std::string& name : networks) {
-            namespace zoo = sn::examples::zoo;
-            if (name == "deep") results.push_back(run_network<sn::examples::Deep>(name, o, &train, &test));
-            else if (name == "bn") results.push_back(run_network<sn::examples::Bn>(name, o, &train, &test));
-            else if (name == "nin") results.push_back(run_network<sn::examples::Nin>(name, o, &train, &test));
-            else if (name == "lenet5") results.push_back(run_network<zoo::LeNet5>(name, o, &train, &test));
-            else if (name == "nin_gap") results.push_back(run_network<zoo::NinGap>(name, o, &train, &test));
-            else if (name == "inception") results.push_back(run_network<zoo::Inception>(name, o, &train, &test));
-            else if (name == "resnet") results.push_back(run_network<zoo::ResNet>(name, o, &train, &test));
-            else if (name == "mobilenet") results.push_back(run_network<zoo::MobileNet>(name, o, &train, &test));
-            else if (name == "vgg") results.push_back(run_network<zoo::Vgg>(name, o, &train, &test));
+            // Deep, Bn and Nin are instantiated here, the others in train_zoo*.cpp (extern).
+            sn::examples::zoo::for_each([&]<class Net>(const char* n) {
+                if (name == n) results.push_back(run_network<Net>(name, o, &train, &test));
+            });
         }
         if (o.summary_only) return 0;
         write_results_and_comparison(o.out);
-        if (o.network == "zoo") write_zoo_report(o.out, results, o.data);
+        if (o.network == "zoo") write_zoo_report(o.out, results, o);
         std::cout << "\nnetwork     params   test accuracy  test loss  s/epoch  samples/s\n";
         int status = 0;
         for (const auto& r : results) {

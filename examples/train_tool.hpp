@@ -100,13 +100,31 @@ inline void rotate_checkpoints() {
     kill_if_armed();
 }
 
+// The zoo's network names joined by sep (examples/zoo.hpp is the one list); wrapped lines after
+// `width` characters start with `indent`.
+inline std::string network_names(const std::string& sep, std::size_t width = 0, const std::string& indent = "") {
+    std::string all, line;
+    for (const char* n : examples::zoo::names) {
+        std::string item = line.empty() ? std::string(n) : sep + n;
+        if (width && !line.empty() && line.size() + item.size() + sep.size() > width) {
+            std::string end = line + sep;
+            end.erase(end.find_last_not_of(' ') + 1);  // no trailing blank before the line break
+            all += end + "\n" + indent;
+            line = n;
+        } else {
+            line += item;
+        }
+    }
+    return all + line;
+}
+
 inline void usage(std::ostream& os) {
+    const std::string indent(24, ' ');
     os << "usage: staticnet_train [options]   (tools/train sets up, builds and runs this)\n"
           "Trains the three networks of the Keras original (or the zoo) on MNIST and writes results.\n\n"
           "  --network NAME        all (default: the three seed networks deep, bn, nin), zoo (every\n"
           "                        network of examples/zoo.hpp, then the zoo report), or one name:\n"
-          "                        deep | bn | nin | lenet5 | nin_gap | inception | resnet |\n"
-          "                        mobilenet | vgg\n"
+       << indent << network_names(" | ", 88 - indent.size(), indent) << "\n"
           "  --epochs N            epochs (default 5)\n"
           "  --batch N             batch size, 1.." << kBatchCapacity << " (default 64)\n"
           "  --seed N              seed for weights, dropout and shuffling (default 1)\n"
@@ -266,9 +284,7 @@ inline Options parse(int argc, char** argv) {
         else bad_option("unknown option '" + a + "'");
     }
     if (selected_networks(o.network).empty())
-        bad_option("--network must be all, zoo or one of deep, bn, nin, lenet5, nin_gap, inception, resnet, mobilenet, "
-                   "vgg, "
-                   "not '" + o.network + "'");
+        bad_option("--network must be all, zoo or one of " + network_names(", ") + ", not '" + o.network + "'");
     if (o.epochs < 1) bad_option("--epochs must be at least 1");
     if (o.threads < 0) bad_option("--threads must be 0 (all cores) or more");
     if (o.checkpoint_every < 1) bad_option("--checkpoint-every must be at least 1");
@@ -426,7 +442,7 @@ inline void write_results_and_comparison(const fs::path& out) {
 // The zoo report (--network zoo): out/zoo.md, a Markdown table of this run's networks, and two
 // plots, test accuracy against parameters and against MACs per sample (log x axes), from
 // out/zoo.csv.
-inline void write_zoo_report(const fs::path& out, const std::vector<Result>& results, const std::string& data) {
+inline void write_zoo_report(const fs::path& out, const std::vector<Result>& results, const Options& o) {
     std::ostringstream md, csv;
     md << "| network | params | MACs per sample | inference arena (batch 1) | training arena (batch "
        << kBatchCapacity << ") | s/epoch | test accuracy |\n|---|---:|---:|---:|---:|---:|---:|\n";
@@ -440,8 +456,15 @@ inline void write_zoo_report(const fs::path& out, const std::vector<Result>& res
            << (r.trained ? secs : "-") << " | " << acc << " |\n";
         csv << r.name << ',' << r.params << ',' << r.macs << ',' << r.test_accuracy << '\n';
     }
-    md << "\nData: " << data << "; " << (results.empty() ? 0 : results.front().epochs)
-       << " epochs each, test accuracy on the test set.\n";
+    // The recipe, so that the table can be reproduced from its own footer.
+    md << "\nData: " << o.data << " (pixels " << (o.normalize ? "scaled to 0..1" : "raw 0..255") << "); "
+       << o.epochs << (o.epochs == 1 ? " epoch" : " epochs") << " each, batch " << o.batch
+       << ", validation split " << o.validation_split << ", Adam, learning rate " << (o.lr > 0 ? o.lr : 0.001f)
+       << (o.lr_schedule.empty() ? std::string(" (constant)") : " with --lr-schedule " + o.lr_schedule) << ", seed "
+       << o.seed << "; test accuracy on "
+       << (o.test_samples > 0 ? "the first " + std::to_string(o.test_samples) + " test images" : std::string("the whole test set"))
+       << (o.train_samples > 0 ? ", trained on the first " + std::to_string(o.train_samples) + " training images" : "")
+       << ".\n";
     write_text(out / "zoo.md", md.str());
     write_text(out / "zoo.csv", csv.str());
     if (!have_gnuplot()) {
@@ -628,6 +651,8 @@ extern template Result run_network<examples::zoo::LeNet5>(const std::string&, co
                                                           const sn::data::Dataset*);
 extern template Result run_network<examples::zoo::NinGap>(const std::string&, const Options&, const sn::data::Dataset*,
                                                           const sn::data::Dataset*);
+extern template Result run_network<examples::zoo::Tiny>(const std::string&, const Options&, const sn::data::Dataset*,
+                                                        const sn::data::Dataset*);
 extern template Result run_network<examples::zoo::Inception>(const std::string&, const Options&,
                                                              const sn::data::Dataset*, const sn::data::Dataset*);
 extern template Result run_network<examples::zoo::ResNet>(const std::string&, const Options&, const sn::data::Dataset*,

@@ -8,6 +8,8 @@ template Result run_network<zoo::LeNet5>(const std::string&, const Options&, con
                                          const sn::data::Dataset*);
 template Result run_network<zoo::NinGap>(const std::string&, const Options&, const sn::data::Dataset*,
                                          const sn::data::Dataset*);
+template Result run_network<zoo::Tiny>(const std::string&, const Options&, const sn::data::Dataset*,
+                                       const sn::data::Dataset*);
 template Result run_network<zoo::MobileNet>(const std::string&, const Options&, const sn::data::Dataset*,
                                             const sn::data::Dataset*);
 template Result run_network<zoo::Vgg>(const std::string&, const Options&, const sn::data::Dataset*,

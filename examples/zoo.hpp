@@ -7,6 +7,9 @@
 //   nin_gap         Lin et al. 2013, the original Network in Network: mlpconv blocks (a
 //                   convolution and two 1x1 convolutions), global average pooling into the
 //                   classes, no Dense; under 20,000 parameters
+//   tiny            under 20,000 parameters and 99% on MNIST: eight unpadded 3x3 / 1x1
+//                   convolutions with BN at full resolution, one max pool, global average
+//                   pooling into a 10-unit Dense (the lightweight-CNN pattern)
 //   inception       GoogLeNet-style: a stem and two Inception blocks (1x1; 1x1 -> 3x3;
 //                   1x1 -> 5x5; 3x3 max pool -> 1x1), global average pooling
 //   resnet          He et al. 2015 (CIFAR-style): basic residual blocks of two 3x3 convolutions
@@ -14,8 +17,9 @@
 //   mobilenet       Howard et al. 2017 (MobileNet v1): depthwise 3x3 then pointwise 1x1
 //                   convolutions, each with BN and ReLU, strided depthwise layers instead of
 //                   pooling, global average pooling
-//   vgg             Simonyan & Zisserman 2014 (AlexNet's successor) sized for 28 x 28: 3x3
-//                   convolutions in pairs, max pooling, a 128-unit Dense with Dropout
+//   vgg             Simonyan & Zisserman 2014 (AlexNet's successor) sized for 28 x 28, with
+//                   BatchNormalization as in vgg16_bn: 3x3 convolutions in pairs, max pooling,
+//                   a 256-unit Dense with BN and Dropout
 #pragma once
 #include <staticnet/core.hpp>
 
@@ -59,6 +63,24 @@ using NinGap = sn::Sequential<
     sn::Conv2D<{.filters = 10, .kernel = 1}>,  // one map per class
     sn::GlobalAveragePooling2D,
     sn::Activation<sn::softmax>>;
+
+// Convolution without bias, BN, ReLU: the unit of the BN networks below.
+template <int Filters, int Kernel, sn::Padding Pad = sn::valid>
+using ConvBnRelu = sn::Block<sn::Conv2D<{.filters = Filters, .kernel = Kernel, .padding = Pad, .use_bias = false}>,
+                             sn::BatchNormalization<>, sn::Activation<sn::relu>>;
+
+// Under 20,000 parameters: most of the work at full resolution (no padding, so every layer
+// shrinks the map by 2), a 1x1 transition after the one pooling, GAP instead of a big Dense.
+using Tiny = sn::Sequential<
+    sn::Input<28, 28, 1>,
+    ConvBnRelu<16, 3>,            // 26 x 26 x 16
+    ConvBnRelu<16, 3>,            // 24 x 24 x 16
+    ConvBnRelu<32, 3>,            // 22 x 22 x 32
+    sn::MaxPool2D<{.pool = 2}>,   // 11 x 11 x 32
+    ConvBnRelu<16, 1>,            // 11 x 11 x 16
+    sn::Repeat<4, ConvBnRelu<16, 3>>,  // 9, 7, 5, 3
+    sn::GlobalAveragePooling2D,
+    sn::Dense<{.units = 10, .activation = sn::softmax}>>;
 
 // Inception block (GoogLeNet's "inception module" with dimension reductions).
 template <int B1, int R3, int B3, int R5, int B5, int P>
@@ -142,12 +164,14 @@ using MobileNet = sn::Sequential<
 
 using Vgg = sn::Sequential<
     sn::Input<28, 28, 1>,
-    sn::Repeat<2, sn::Conv2D<{.filters = 32, .kernel = 3, .padding = sn::same, .activation = sn::relu}>>,
-    sn::MaxPool2D<{.pool = 2}>,
-    sn::Repeat<2, sn::Conv2D<{.filters = 64, .kernel = 3, .padding = sn::same, .activation = sn::relu}>>,
-    sn::MaxPool2D<{.pool = 2}>,
+    sn::Repeat<2, ConvBnRelu<32, 3, sn::same>>,
+    sn::MaxPool2D<{.pool = 2}>,   // 14 x 14 x 32
+    sn::Repeat<2, ConvBnRelu<64, 3, sn::same>>,
+    sn::MaxPool2D<{.pool = 2}>,   // 7 x 7 x 64
     sn::Flatten,
-    sn::Dense<{.units = 128, .activation = sn::relu}>,
+    sn::Dense<{.units = 256, .use_bias = false}>,
+    sn::BatchNormalization<>,
+    sn::Activation<sn::relu>,
     sn::Dropout<{.rate = 0.5f}>,
     sn::Dense<{.units = 10, .activation = sn::softmax}>>;
 
@@ -160,12 +184,13 @@ void for_each(F&& f) {
     f.template operator()<Nin>("nin");
     f.template operator()<LeNet5>("lenet5");
     f.template operator()<NinGap>("nin_gap");
+    f.template operator()<Tiny>("tiny");
     f.template operator()<Inception>("inception");
     f.template operator()<ResNet>("resnet");
     f.template operator()<MobileNet>("mobilenet");
     f.template operator()<Vgg>("vgg");
 }
-inline constexpr const char* names[] = {"deep", "bn", "nin", "lenet5", "nin_gap", "inception", "resnet", "mobilenet",
+inline constexpr const char* names[] = {"deep", "bn", "nin", "lenet5", "nin_gap", "tiny", "inception", "resnet", "mobilenet",
                                         "vgg"};
 
 }  // namespace staticnet::examples::zoo

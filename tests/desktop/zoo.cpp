@@ -94,6 +94,10 @@ TEST_CASE("zoo: nin_gap (under 20,000 parameters)") {
     static_assert(zoo::NinGap::params.total < 20'000);
     trains_and_evaluates<zoo::NinGap>("nin_gap", false);
 }
+TEST_CASE("zoo: tiny (under 20,000 parameters)") {
+    static_assert(zoo::Tiny::params.total == 17'530);
+    trains_and_evaluates<zoo::Tiny>("tiny", false);
+}
 TEST_CASE("zoo: inception") { trains_and_evaluates<zoo::Inception>("inception", true); }
 TEST_CASE("zoo: resnet") { trains_and_evaluates<zoo::ResNet>("resnet", true); }
 TEST_CASE("zoo: mobilenet") { trains_and_evaluates<zoo::MobileNet>("mobilenet", false); }

@@ -266,7 +266,7 @@ check $c 2 "staticnet_train: --epochs needs a value (see --help)" $c/out "${T[@]
 c=option-not-a-number; fresh $c
 check $c 2 "staticnet_train: --epochs needs a number, got 'five' (see --help)" $c/out "${T[@]}" --data data --out $c/out --epochs five
 c=option-bad-network; fresh $c
-check $c 2 "staticnet_train: --network must be all, zoo or one of deep, bn, nin, lenet5, nin_gap, inception, resnet, mobilenet, vgg, not 'alexnet' (see --help)" $c/out \
+check $c 2 "staticnet_train: --network must be all, zoo or one of deep, bn, nin, lenet5, nin_gap, tiny, inception, resnet, mobilenet, vgg, not 'alexnet' (see --help)" $c/out \
   "${T[@]}" --data data --out $c/out --network alexnet
 c=option-batch-too-large; fresh $c
 check $c 2 "staticnet_train: --batch must be 1..64 (the models' compile-time batch; change kBatchCapacity in examples/train.cpp for more) (see --help)" \
