@@ -17,7 +17,18 @@
 #include <staticnet/core.hpp>
 #include <vector>
 
-#if defined(__GLIBC__)
+// Under AddressSanitizer the sanitizer runtime owns malloc and free (its interceptors, its own
+// heap): wrappers that forward to glibc's allocator would hand glibc's blocks to ASan's free and
+// crash at start. There only operator new/delete are counted (through ASan's malloc).
+#if defined(__SANITIZE_ADDRESS__)
+#define STATICNET_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STATICNET_TEST_ASAN 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(STATICNET_TEST_ASAN)
 #define STATICNET_TEST_WRAP_MALLOC 1
 #include <malloc.h>
 extern "C" {
@@ -288,6 +299,10 @@ TEST_CASE("control: the counters see allocations, so zero above means zero") {
     CHECK(c.mallocs == 4);
     CHECK(c.frees == 3);
 #else
+#if defined(STATICNET_TEST_ASAN)
+    MESSAGE("AddressSanitizer owns malloc: only operator new/delete are counted");
+#else
     MESSAGE("malloc is not wrapped on this C library: only operator new/delete are counted");
+#endif
 #endif
 }
