@@ -298,11 +298,9 @@ TEST_CASE("control: the counters see allocations, so zero above means zero") {
     });
     CHECK(c.mallocs == 4);
     CHECK(c.frees == 3);
-#else
-#if defined(STATICNET_TEST_ASAN)
+#elif defined(STATICNET_TEST_ASAN)
     MESSAGE("AddressSanitizer owns malloc: only operator new/delete are counted");
 #else
     MESSAGE("malloc is not wrapped on this C library: only operator new/delete are counted");
-#endif
 #endif
 }
