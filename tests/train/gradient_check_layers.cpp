@@ -15,79 +15,20 @@
 #include <staticnet/testing.hpp>
 #include <staticnet/train/gradient_check.hpp>
 
+#include "train/gradient_check_support.hpp"
+
 namespace sn = staticnet;
 
 namespace {
 
-template <class Net, int B = 4>
-using DoubleModel = sn::Model<Net, sn::Adam<>, sn::SparseCategoricalCrossentropy, B, double>;
-
-// Keras initialisation, then the biases made non-zero (a zero bias after an all-zero patch puts
-// a ReLU exactly on its kink).
-template <class M>
-void prepare(M& model, std::uint64_t seed) {
-    model.initialize(seed);
-    sn::Rng rng(seed ^ 0x9E3779B97F4A7C15ull);
-    for (int p = 1; p < M::network::depth; ++p)
-        for (auto& v : model.parameter(p, "bias")) v = 0.4 * rng.uniform() - 0.2;
-}
-
-std::vector<double> random_inputs(std::size_t count, std::uint64_t seed) {
-    sn::Rng rng(seed);
-    std::vector<double> x(count);
-    for (auto& v : x) v = 2.0 * rng.uniform() - 1.0;
-    return x;
-}
-
-template <class M>
-std::vector<std::int32_t> labels_for(int n) {
-    std::vector<std::int32_t> y(static_cast<std::size_t>(n));
-    for (int s = 0; s < n; ++s) y[static_cast<std::size_t>(s)] = static_cast<std::int32_t>((3 * s + 1) % M::classes);
-    return y;
-}
-
-double worst_seen = 0;
-
-void expect_pass(const char* what, const sn::GradientCheckResult& r, double bound, std::size_t max_skipped) {
-    MESSAGE(std::string(what) << ": worst " << r.worst_error << " at p" << r.worst_position << " "
-                              << std::string(r.worst_name) << "[" << r.worst_index << "] (a " << r.worst_analytic
-                              << ", n " << r.worst_numeric << "), checked " << r.checked << ", skipped " << r.skipped);
-    INFO(std::string(what));
-    if (r.worst_error > worst_seen) worst_seen = r.worst_error;
-    CHECK(r.status == sn::GradientCheckStatus::ok);
-    CHECK(r.checked > 0);
-    CHECK(r.failed == 0);
-    CHECK(r.worst_error < bound);
-    CHECK(r.skipped <= max_skipped);
-    CHECK(r.passed());
-}
-
-template <class Net, int B = 4>
-sn::GradientCheckResult check_network(std::uint64_t seed, int n = 3) {
-    using M = DoubleModel<Net, B>;
-    static M model;
-    prepare(model, seed);
-    const auto x = random_inputs(static_cast<std::size_t>(n) * M::input_size, seed + 1);
-    const auto y = labels_for<M>(n);
-    const std::vector<double> before(model.parameters().begin(), model.parameters().end());
-    const auto r = sn::check_gradients(model, x, y, n);
-    const std::vector<double> after(model.parameters().begin(), model.parameters().end());
-    CHECK(before == after);
-    return r;
-}
-
-template <class Layer, sn::Shape In, int N = 2>
-sn::GradientCheckResult check_layer(std::uint64_t seed) {
-    static sn::LayerGradientCheck<Layer, In, N, double> c;
-    c.initialize(seed);
-    return c.check(N);
-}
+using sn::test::gradient::check_layer;
+using sn::test::gradient::check_network;
+using sn::test::gradient::expect_pass;
+using sn::test::gradient::worst_seen;
 
 // A convolution before the layer (its input gradient reaches the convolution's parameters).
 template <class L, sn::Shape In>
-using ConvThen = sn::Sequential<sn::Input<In.h, In.w, In.c>,
-                                sn::Conv2D<{.filters = 3, .kernel = {3, 3}, .padding = sn::same}>, L, sn::Flatten,
-                                sn::Dense<{.units = 4, .activation = sn::softmax}>>;
+using ConvThen = sn::test::gradient::ConvThen<L, In, 3>;
 
 constexpr sn::Shape in_7x9x3{7, 9, 3, 3};
 // The checker's tolerance is 1e-6; the layers here stay far below (tests/train/gradient_check.cpp).
