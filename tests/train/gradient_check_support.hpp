@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <staticnet/core.hpp>
+#include <staticnet/testing.hpp>
 #include <staticnet/train/gradient_check.hpp>
 
 namespace staticnet::test::gradient {
@@ -18,20 +19,12 @@ namespace staticnet::test::gradient {
 template <class Net, int B = 4, class Opt = Adam<>>
 using DoubleModel = Model<Net, Opt, SparseCategoricalCrossentropy, B, double>;
 
-// Keras initialisation, then biases, betas, gammas and the moving statistics made non-trivial:
-// a zero bias after an all-zero patch puts a ReLU exactly on its kink, and moving statistics
-// other than 0/1 show whether the checker restores them.
+// Keras initialisation, then biases, betas, gammas and the moving statistics made non-trivial
+// (staticnet/testing.hpp): a zero bias after an all-zero patch puts a ReLU exactly on its kink,
+// and moving statistics other than 0/1 show whether the checker restores them.
 template <class M>
 void prepare(M& model, std::uint64_t seed) {
-    model.initialize(seed);
-    Rng rng(seed ^ 0x9E3779B97F4A7C15ull);
-    for (int p = 1; p < M::network::depth; ++p) {
-        for (auto& v : model.parameter(p, "bias")) v = 0.4 * rng.uniform() - 0.2;
-        for (auto& v : model.parameter(p, "beta")) v = 0.4 * rng.uniform() - 0.2;
-        for (auto& v : model.parameter(p, "gamma")) v = 0.5 + rng.uniform();
-        for (auto& v : model.parameter(p, "moving_mean")) v = 0.4 * rng.uniform() - 0.2;
-        for (auto& v : model.parameter(p, "moving_variance")) v = 0.5 + rng.uniform();
-    }
+    testing::randomize_parameters(model, seed);
 }
 
 inline std::vector<double> random_inputs(std::size_t count, std::uint64_t seed) {
